@@ -1,0 +1,195 @@
+package dev.relay.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/** The Messages API over OkHttp: prompt caching of the system prompt and a rolling breakpoint on the history. */
+public final class AnthropicCoordinator implements Coordinator {
+    public static final String API_VERSION = "2023-06-01";
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final Set<Integer> RETRYABLE = Set.of(408, 409, 429, 500, 502, 503, 504, 529);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OkHttpClient http;
+    private final String baseUrl;
+    private final String apiKey;
+
+    public AnthropicCoordinator(OkHttpClient http, String baseUrl, String apiKey) {
+        this.http = http;
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+    }
+
+    /** Timeouts on every call: a hung connection never holds a turn forever. */
+    public static OkHttpClient defaultClient() {
+        return new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .writeTimeout(Duration.ofSeconds(30))
+                .readTimeout(Duration.ofMinutes(5))
+                .callTimeout(Duration.ofMinutes(10))
+                .retryOnConnectionFailure(false)
+                .build();
+    }
+
+    @Override
+    public CoordinatorReply complete(CoordinatorRequest request) throws CoordinatorException {
+        Request http = new Request.Builder()
+                .url(baseUrl + "/v1/messages")
+                .header("x-api-key", apiKey)
+                .header("anthropic-version", API_VERSION)
+                .header("content-type", "application/json")
+                .post(RequestBody.create(body(request).toString(), JSON_TYPE))
+                .build();
+        try (Response response = this.http.newCall(http).execute()) {
+            ResponseBody responseBody = response.body();
+            String text = responseBody == null ? "" : responseBody.string();
+            if (!response.isSuccessful()) {
+                throw failure(response, text);
+            }
+            return parse(text, response.header("request-id"));
+        } catch (InterruptedIOException e) {
+            throw new CoordinatorException(0, true, Optional.empty(), "timeout",
+                    "no answer from " + baseUrl + " in time (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new CoordinatorException(0, true, Optional.empty(), "connection",
+                    "cannot reach " + baseUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectNode body(CoordinatorRequest request) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model", request.model());
+        root.put("max_tokens", request.maxTokens());
+        CacheTtl systemTtl = request.historyTtl() == CacheTtl.ONE_HOUR ? CacheTtl.ONE_HOUR : CacheTtl.FIVE_MINUTES;
+        ArrayNode system = root.putArray("system");
+        ObjectNode sys = system.addObject().put("type", "text").put("text", request.system());
+        cacheControl(sys, systemTtl);
+
+        List<CoordinatorRequest.Message> merged = merge(request.messages());
+        ArrayNode messages = root.putArray("messages");
+        for (int i = 0; i < merged.size(); i++) {
+            CoordinatorRequest.Message m = merged.get(i);
+            ObjectNode msg = messages.addObject();
+            msg.put("role", m.role() == CoordinatorRequest.Role.USER ? "user" : "assistant");
+            ObjectNode block = msg.putArray("content").addObject().put("type", "text").put("text", m.text());
+            if (i == merged.size() - 1 && request.historyTtl() != CacheTtl.NONE) {
+                cacheControl(block, request.historyTtl());
+            }
+        }
+        return root;
+    }
+
+    private static void cacheControl(ObjectNode block, CacheTtl ttl) {
+        block.putObject("cache_control").put("type", "ephemeral").put("ttl", ttl.wire());
+    }
+
+    /** Joins consecutive turns of one role and makes the conversation open with a user turn, as the API expects. */
+    static List<CoordinatorRequest.Message> merge(List<CoordinatorRequest.Message> in) {
+        List<CoordinatorRequest.Message> out = new ArrayList<>();
+        for (CoordinatorRequest.Message m : in) {
+            if (!out.isEmpty() && out.get(out.size() - 1).role() == m.role()) {
+                CoordinatorRequest.Message prev = out.remove(out.size() - 1);
+                out.add(new CoordinatorRequest.Message(m.role(), prev.text() + "\n\n" + m.text()));
+            } else {
+                out.add(m);
+            }
+        }
+        if (!out.isEmpty() && out.get(0).role() != CoordinatorRequest.Role.USER) {
+            out.add(0, new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "(the conversation continues)"));
+        }
+        return out;
+    }
+
+    private static CoordinatorReply parse(String text, String requestId) throws CoordinatorException {
+        try {
+            JsonNode root = JSON.readTree(text);
+            StringBuilder reply = new StringBuilder();
+            for (JsonNode block : root.path("content")) {
+                if ("text".equals(block.path("type").asText())) {
+                    reply.append(block.path("text").asText());
+                }
+            }
+            JsonNode u = root.path("usage");
+            JsonNode creation = u.path("cache_creation");
+            long created = u.path("cache_creation_input_tokens").asLong(0);
+            long created5m = creation.path("ephemeral_5m_input_tokens").asLong(0);
+            long created1h = creation.path("ephemeral_1h_input_tokens").asLong(0);
+            if (created5m + created1h == 0) {
+                created5m = created; // older responses carry only the total, which is then at the 5-minute rate
+            }
+            ApiUsage usage = new ApiUsage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0), created,
+                    u.path("cache_read_input_tokens").asLong(0), created5m, created1h);
+            return new CoordinatorReply(reply.toString(), root.path("stop_reason").asText(""),
+                    root.path("model").asText(""), requestId, usage);
+        } catch (IOException e) {
+            throw new CoordinatorException(200, true, Optional.empty(), "bad_response",
+                    "the API answered with something that is not a message: " + e.getMessage(), e);
+        }
+    }
+
+    private static CoordinatorException failure(Response response, String body) {
+        int status = response.code();
+        String type = "http_" + status;
+        String message = body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        String errorCode = "";
+        try {
+            JsonNode err = JSON.readTree(body).path("error");
+            if (err.isObject()) {
+                type = err.path("type").asText(type);
+                message = err.path("message").asText(message);
+                errorCode = err.path("details").path("error_code").asText("");
+            }
+        } catch (IOException ignored) {
+            // not JSON (a proxy's error page): keep the raw start of the body
+        }
+        boolean spendLimit = status == 429 && "enforced_spend_limit_reached".equals(errorCode);
+        boolean retryable = RETRYABLE.contains(status) && !spendLimit;
+        String requestId = response.header("request-id");
+        String text = "HTTP " + status + " " + type + (spendLimit ? " (spend limit reached)" : "") + ": " + message
+                + (requestId == null ? "" : " [request-id " + requestId + "]");
+        return new CoordinatorException(status, retryable, retryAfter(response), spendLimit ? "spend_limit" : type, text, null);
+    }
+
+    static Optional<Duration> retryAfter(Response response) {
+        String ms = response.header("retry-after-ms");
+        if (ms != null) {
+            try {
+                return Optional.of(Duration.ofMillis((long) Double.parseDouble(ms.strip())));
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        String after = response.header("retry-after");
+        if (after == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofMillis((long) (Double.parseDouble(after.strip()) * 1000)));
+        } catch (NumberFormatException e) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(after.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (java.time.DateTimeException ignored) {
+                return Optional.empty();
+            }
+        }
+    }
+}

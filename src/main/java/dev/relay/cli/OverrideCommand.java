@@ -1,0 +1,48 @@
+package dev.relay.cli;
+
+import dev.relay.core.Home;
+import dev.relay.files.AtomicFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "override", mixinStandardHelpOptions = true,
+        description = {"Speaks to the coordinator as the operator (JC), ahead of every queued envelope; clears a needs_jc pause.",
+            "A message starting with @SESSION: goes to that session directly, without the coordinator.",
+            "",
+            "Examples:",
+            "  relay override \"Stop the refactor; fix the failing build first.\"",
+            "  relay override \"@s1: please rebase on main\""})
+final class OverrideCommand extends HomeCommand {
+    private static final long WAIT_FOR_PREVIOUS_MS = 3000;
+
+    @Option(names = "--file", paramLabel = "F", description = "Read the message from this file.")
+    Path file;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "The message, or - to read standard input.")
+    List<String> words;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String text = TextSource.read(words, file, System.in);
+        Home home = home();
+        AtomicFiles.ensurePrivateDirectory(home.stateDir());
+        long deadline = System.currentTimeMillis() + WAIT_FOR_PREVIOUS_MS;
+        while (!AtomicFiles.createNew(home.jcInputFile(), text)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new UserException("an earlier override is still waiting in " + home.jcInputFile()
+                        + " (is the relay running? see `relay status`); not replaced");
+            }
+            Thread.sleep(50);
+        }
+        out().println(text.stripLeading().startsWith("@") ? "override written: it goes to the session directly"
+                : "override written: it is the coordinator's next turn");
+        if (!Files.exists(home.statusFile())) {
+            out().println("(no relay has run in " + home.root() + " yet: it is taken when one starts)");
+        }
+        return ExitCodes.OK;
+    }
+}

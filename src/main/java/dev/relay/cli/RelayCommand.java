@@ -1,0 +1,21 @@
+package dev.relay.cli;
+
+import picocli.CommandLine.Command;
+
+/** `relay` with no command runs the relay (the console, once a terminal UI is attached; see `relay run --help`). */
+@Command(name = "relay",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {
+            "Relays reports of Claude coding agents to a coordinator model and its replies back to them.",
+            "",
+            "Every command works on one home directory: --home DIR, else $RELAY_HOME, else the current directory.",
+            "Start with `relay init`, put ANTHROPIC_API_KEY in .env, then `relay run`."
+        },
+        footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage, 3 another relay holds this home's lock."},
+        subcommands = {
+            RunCommand.class, StatusCommand.class, TopicCommand.class, SendCommand.class, OverrideCommand.class,
+            PauseCommand.class, ResumeCommand.class, InitCommand.class
+        })
+final class RelayCommand extends RunBase {
+}

@@ -1,0 +1,15 @@
+package dev.relay.cli;
+
+import dev.relay.state.ControlFiles;
+import picocli.CommandLine.Command;
+
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = {"Resumes the running relay after a pause, a needs_jc pause or an API error that stopped it.",
+            "Secrets are re-read from .env and the environment first, so a fixed ANTHROPIC_API_KEY takes effect."})
+final class ResumeCommand extends ControlCommand {
+    @Override
+    public Integer call() throws InterruptedException {
+        return send(ControlFiles.Command.RESUME, s -> !"paused".equals(s.state()) && !"needs_jc".equals(s.state()),
+                "resumed");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.relay.cli;
+
+import dev.relay.anthropic.AnthropicCoordinator;
+import dev.relay.anthropic.Coordinator;
+import dev.relay.config.ConfigLoader;
+import dev.relay.config.SessionConfig;
+import dev.relay.config.Settings;
+import dev.relay.core.Home;
+import dev.relay.dispatch.DispatchTarget;
+import dev.relay.dispatch.FileDispatchTarget;
+import dev.relay.files.AtomicFiles;
+import dev.relay.logging.Logging;
+import dev.relay.logging.Redactor;
+import dev.relay.notify.Notifier;
+import dev.relay.notify.NtfyNotifier;
+import dev.relay.relay.RelayLoop;
+import dev.relay.state.HomeLock;
+import dev.relay.state.StatusFile;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import okhttp3.OkHttpClient;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** What `relay` and `relay run` share: the relay loop in the foreground or as a daemon. */
+abstract class RunBase extends HomeCommand {
+    @Option(names = "--daemon", description = "Run headless, logging to stdout and logs/relay.log.")
+    boolean daemon;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "Coordinator model id (overrides RELAY_MODEL and config.yaml).")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+        Home home = home();
+        Map<String, String> flags = new HashMap<>();
+        if (model != null) {
+            flags.put("RELAY_MODEL", model);
+        }
+        ConfigLoader loader = loader(flags);
+        Settings settings = loader.load(home, true);
+
+        AtomicFiles.ensurePrivateDirectory(home.stateDir());
+        AtomicFiles.ensurePrivateDirectory(home.logsDir());
+        Optional<HomeLock> lock = HomeLock.tryAcquire(home.lockFile());
+        if (lock.isEmpty()) {
+            String who = new StatusFile(home.statusFile()).read().map(s -> " (pid " + s.pid() + ")").orElse("");
+            throw new UserException("another relay" + who + " is already running in " + home.root()
+                    + "; use `relay status`, `relay pause` or `relay resume` to act on it", ExitCodes.LOCKED);
+        }
+        try (HomeLock held = lock.get()) {
+            return runLoop(home, loader, settings);
+        }
+    }
+
+    private int runLoop(Home home, ConfigLoader loader, Settings settings) throws InterruptedException {
+        Logging.configure(home.logFile(), true);
+        rememberSecrets(settings);
+        Notifier notifier = settings.ntfyTopic().isEmpty() ? Notifier.NONE
+                : new NtfyNotifier(settings.ntfyServer(), settings.ntfyTopic(), settings.secrets().ntfyToken(),
+                        Clock.systemUTC(), Duration.ofMinutes(10));
+        OkHttpClient http = AnthropicCoordinator.defaultClient();
+        FileDispatchTarget files = new FileDispatchTarget(home);
+        DispatchTarget waitForContainers = entry -> false;
+        RelayLoop loop = new RelayLoop(settings, Clock.systemUTC(),
+                s -> s.secrets().anthropicApiKey().map(key -> (Coordinator) new AnthropicCoordinator(http, s.anthropicBaseUrl(), key)),
+                s -> {
+                    Settings reloaded = s.withSecrets(loader.reloadSecrets(home));
+                    rememberSecrets(reloaded);
+                    return reloaded;
+                },
+                notifier,
+                session -> settings.session(session).map(SessionConfig::kind).orElse(SessionConfig.Kind.FILE)
+                        == SessionConfig.Kind.CONTAINER ? waitForContainers : files);
+
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        Signal.handle(new Signal("INT"), sig -> stop.countDown());
+        loop.start();
+        if (settings.secrets().anthropicApiKey().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
+                    "ANTHROPIC_API_KEY is not set: envelopes are queued but not sent; add it to {} and run `relay resume`",
+                    home.envFile());
+        }
+        stop.await();
+        org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (signal received)");
+        loop.close();
+        notifier.close();
+        http.dispatcher().executorService().shutdownNow();
+        http.connectionPool().evictAll();
+        return ExitCodes.OK;
+    }
+
+    private static void rememberSecrets(Settings s) {
+        s.secrets().anthropicApiKey().ifPresent(Redactor::addSecret);
+        s.secrets().ntfyToken().ifPresent(Redactor::addSecret);
+        s.secrets().trackerToken().ifPresent(Redactor::addSecret);
+        s.secrets().claudeCodeOauthToken().ifPresent(Redactor::addSecret);
+    }
+}

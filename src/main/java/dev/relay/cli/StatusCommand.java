@@ -1,0 +1,111 @@
+package dev.relay.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Home;
+import dev.relay.queue.QueueDirectory;
+import dev.relay.state.Status;
+import dev.relay.state.StatusFile;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Shows whether a relay is running in this home, its state, queue, sessions, tokens and cost.",
+            "Reads state/status.json (written by the relay every second) and the queue directory."})
+final class StatusCommand extends HomeCommand {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--json", description = "Print JSON (status.json's fields, plus \"running\" and \"home\").")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Home home = home();
+        Instant now = Instant.now();
+        Optional<Status> status = new StatusFile(home.statusFile()).read();
+        boolean running = status.map(s -> StatusFile.isLive(s, now)).orElse(false);
+        QueueDirectory queue = new QueueDirectory(home.queueDir(), Long.MAX_VALUE, Clock.systemUTC());
+        List<QueueDirectory.Entry> entries = queue.list();
+        if (json) {
+            ObjectNode node = status.isPresent() ? JSON.valueToTree(status.get()) : JSON.createObjectNode();
+            node.put("running", running);
+            node.put("home", home.root().toString());
+            node.put("queue_depth", entries.size());
+            if (!running) {
+                node.put("state", "stopped");
+            }
+            out().println(JSON.writeValueAsString(node));
+            return ExitCodes.OK;
+        }
+        PrintWriter out = out();
+        if (status.isEmpty()) {
+            out.printf("Relay in %s: not running (no relay has run here yet)%n", home.root());
+            out.printf("Queue:      %d envelope%s waiting%n", entries.size(), entries.size() == 1 ? "" : "s");
+            out.println("Start one with `relay run` (or `relay init` first to create config.yaml and .env).");
+            return ExitCodes.OK;
+        }
+        Status s = status.get();
+        if (running) {
+            out.printf("Relay in %s: running (pid %d, up %s)%n", home.root(), s.pid(),
+                    human(Duration.between(Instant.parse(s.startedAt()), now)));
+            out.printf("State:      %s%s%n", s.state(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+        } else {
+            out.printf("Relay in %s: not running (last seen %s ago, pid %d)%n", home.root(),
+                    human(Duration.between(Instant.parse(s.heartbeatAt()), now)), s.pid());
+        }
+        out.printf("Model:      %s%s%n", s.model(), s.apiKeyPresent() ? "" : " (ANTHROPIC_API_KEY is not set)");
+        long oldest = entries.isEmpty() ? 0 : Duration.between(entries.get(0).modifiedAt(), now).toSeconds();
+        out.printf("Queue:      %d envelope%s%s, %d rejected, %d repl%s waiting for sessions%n", entries.size(),
+                entries.size() == 1 ? "" : "s", entries.isEmpty() ? "" : " (oldest " + human(Duration.ofSeconds(oldest)) + ")",
+                queue.rejectedCount(), s.repliesWaiting(), s.repliesWaiting() == 1 ? "y" : "ies");
+        for (Status.SessionStatus ss : s.sessions()) {
+            out.printf("Session:    %-20s %-9s %s%s%n", ss.id(), ss.kind(),
+                    ss.inputPending() ? "input.txt not yet read" : "ready",
+                    ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "");
+        }
+        out.printf("History:    %d turns, %,d characters%n", s.historyTurns(), s.historyChars());
+        long prompt = s.totalInputTokens() + s.totalCacheCreationTokens() + s.totalCacheReadTokens();
+        out.printf("Tokens:     %,d in, %,d out, %,d cache writes, %,d cache reads (%d%% of input from cache)%n",
+                s.totalInputTokens(), s.totalOutputTokens(), s.totalCacheCreationTokens(), s.totalCacheReadTokens(),
+                prompt == 0 ? 0 : Math.round(100.0 * s.totalCacheReadTokens() / prompt));
+        out.printf("Cost:       $%.4f in all, $%.4f the last turn (cache lifetime %s)%n", s.totalCostUsd(),
+                s.lastTurnCostUsd(), s.cacheTtl());
+        if (s.lastNeedsJcAt() != null && "needs_jc".equals(s.state())) {
+            out.printf("Needs JC:   since %s: %s%n", s.lastNeedsJcAt(), firstLine(s.lastNeedsJcText()));
+        }
+        out.printf("ntfy:       %s%n", s.ntfyUrl());
+        if (s.lastError() != null) {
+            out.printf("Last error: %s%n", s.lastError());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.strip().lines().findFirst().orElse("");
+        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
+    }
+
+    static String human(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m " + (s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+        }
+        return (s / 86400) + "d " + (s % 86400 / 3600) + "h";
+    }
+}

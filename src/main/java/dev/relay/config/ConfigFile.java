@@ -1,0 +1,84 @@
+package dev.relay.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** config.yaml as written: every field optional; checks that need no other source run here, so errors carry a line. */
+record ConfigFile(
+        @JsonProperty("model") String model,
+        @JsonProperty("max_tokens") Integer maxTokens,
+        @JsonProperty("system_prompt") String systemPrompt,
+        @JsonProperty("system_prompt_file") String systemPromptFile,
+        @JsonProperty("summarization_prompt") String summarizationPrompt,
+        @JsonProperty("history_char_cap") Integer historyCharCap,
+        @JsonProperty("keep_recent_turns") Integer keepRecentTurns,
+        @JsonProperty("needs_jc_token") String needsJcToken,
+        @JsonProperty("needs_jc_scan_chars") Integer needsJcScanChars,
+        @JsonProperty("stuck_queue_threshold_s") Integer stuckQueueThresholdS,
+        @JsonProperty("max_envelope_bytes") Long maxEnvelopeBytes,
+        @JsonProperty("sessions") List<SessionConfig> sessions,
+        @JsonProperty("anthropic") Anthropic anthropic,
+        @JsonProperty("ntfy") Ntfy ntfy,
+        @JsonProperty("tracker") Tracker tracker,
+        @JsonProperty("prices") Map<String, Price> prices) {
+
+    static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null);
+
+    ConfigFile {
+        positive("max_tokens", maxTokens);
+        positive("history_char_cap", historyCharCap);
+        positive("needs_jc_scan_chars", needsJcScanChars);
+        positive("stuck_queue_threshold_s", stuckQueueThresholdS);
+        if (keepRecentTurns != null && keepRecentTurns < 0) {
+            throw new IllegalArgumentException("keep_recent_turns must be 0 or more");
+        }
+        if (maxEnvelopeBytes != null && maxEnvelopeBytes < 16) {
+            throw new IllegalArgumentException("max_envelope_bytes must be at least 16");
+        }
+        if (needsJcToken != null && needsJcToken.isBlank()) {
+            throw new IllegalArgumentException("needs_jc_token must not be empty");
+        }
+        if (systemPrompt != null && systemPromptFile != null) {
+            throw new IllegalArgumentException("set system_prompt or system_prompt_file, not both");
+        }
+        if (sessions != null) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (SessionConfig s : sessions) {
+                if (s == null) {
+                    throw new IllegalArgumentException("sessions: an entry is empty");
+                }
+                if (!seen.add(s.id().value())) {
+                    throw new IllegalArgumentException("sessions: id " + s.id() + " is listed twice");
+                }
+            }
+            sessions = List.copyOf(sessions);
+        }
+        prices = prices == null ? null : Map.copyOf(prices);
+    }
+
+    private static void positive(String key, Number value) {
+        if (value != null && value.longValue() <= 0) {
+            throw new IllegalArgumentException(key + " must be greater than 0, not " + value);
+        }
+    }
+
+    record Anthropic(@JsonProperty("base_url") String baseUrl) {
+        Anthropic {
+            Urls.check("anthropic.base_url", baseUrl);
+        }
+    }
+
+    record Ntfy(@JsonProperty("server") String server, @JsonProperty("topic") String topic) {
+        Ntfy {
+            Urls.check("ntfy.server", server);
+        }
+    }
+
+    record Tracker(@JsonProperty("url") String url) {
+        Tracker {
+            Urls.check("tracker.url", url);
+        }
+    }
+}

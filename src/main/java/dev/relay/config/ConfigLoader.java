@@ -1,0 +1,244 @@
+package dev.relay.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.relay.core.Home;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Merges defaults &lt; config.yaml &lt; .env &lt; process environment &lt; command-line flags (CONTRACT section 3).
+ * Flags are passed under the environment variable's name, e.g. {@code RELAY_MODEL}.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    private final Map<String, String> environment;
+    private final Map<String, String> flags;
+
+    public ConfigLoader(Map<String, String> environment, Map<String, String> flags) {
+        this.environment = Map.copyOf(environment);
+        this.flags = Map.copyOf(flags);
+    }
+
+    public static ConfigLoader fromProcess(Map<String, String> flags) {
+        return new ConfigLoader(System.getenv(), flags);
+    }
+
+    /**
+     * Loads the settings of {@code home}.
+     *
+     * @param persistTopic when no ntfy topic is set anywhere, generate one and write it to .env
+     */
+    public Settings load(Home home, boolean persistTopic) {
+        ConfigFile file = readConfigFile(home.configFile());
+        Map<String, String> dotEnv = EnvFile.read(home.envFile());
+        Map<String, String> vars = new HashMap<>(dotEnv);
+        environment.forEach((k, v) -> {
+            if (v != null && !v.isEmpty()) {
+                vars.put(k, v);
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (v != null && !v.isEmpty()) {
+                vars.put(k, v);
+            }
+        });
+
+        ConfigFile.Anthropic anthropic = file.anthropic();
+        ConfigFile.Ntfy ntfy = file.ntfy();
+        ConfigFile.Tracker tracker = file.tracker();
+
+        String baseUrl = checkedUrl("ANTHROPIC_BASE_URL", first(vars.get("ANTHROPIC_BASE_URL"),
+                anthropic == null ? null : anthropic.baseUrl(), "https://api.anthropic.com"));
+        String ntfyServer = checkedUrl("NTFY_SERVER", first(vars.get("NTFY_SERVER"), ntfy == null ? null : ntfy.server(),
+                "https://ntfy.sh"));
+        String topic = first(vars.get("NTFY_TOPIC"), ntfy == null ? null : ntfy.topic(), null);
+        if (topic == null && persistTopic) {
+            topic = generateTopic();
+            EnvFile.put(home.envFile(), "NTFY_TOPIC", topic);
+        }
+        Optional<String> trackerUrl = Optional.ofNullable(first(vars.get("TRACKER_URL"),
+                tracker == null ? null : tracker.url(), null)).map(u -> checkedUrl("TRACKER_URL", u));
+
+        Secrets secrets = new Secrets(secret(vars, "ANTHROPIC_API_KEY"), secret(vars, "NTFY_TOKEN"),
+                secret(vars, "TRACKER_TOKEN"), secret(vars, "CLAUDE_CODE_OAUTH_TOKEN"));
+
+        String systemPrompt = file.systemPrompt();
+        if (file.systemPromptFile() != null) {
+            Path promptFile = home.root().resolve(file.systemPromptFile());
+            try {
+                systemPrompt = Files.readString(promptFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ConfigException(home.configFile(), 0,
+                        "system_prompt_file " + promptFile + " cannot be read: " + e.getMessage());
+            }
+        }
+
+        return new Settings(
+                home,
+                first(vars.get("RELAY_MODEL"), file.model(), Settings.DEFAULT_MODEL),
+                orDefault(file.maxTokens(), 8192),
+                systemPrompt != null ? systemPrompt : resource("coordinator-prompt.md"),
+                file.summarizationPrompt() != null ? file.summarizationPrompt() : resource("summarization-prompt.md"),
+                orDefault(file.historyCharCap(), 400_000),
+                orDefault(file.keepRecentTurns(), 10),
+                first(file.needsJcToken(), "[NEEDS-JC]"),
+                orDefault(file.needsJcScanChars(), 200),
+                Duration.ofSeconds(orDefault(file.stuckQueueThresholdS(), 600)),
+                file.maxEnvelopeBytes() != null ? file.maxEnvelopeBytes() : 1_048_576L,
+                file.sessions() != null ? file.sessions() : List.of(),
+                baseUrl,
+                ntfyServer,
+                topic != null ? topic : "",
+                trackerUrl,
+                PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
+                secrets);
+    }
+
+    /** Re-reads only the secrets (the operator may add a key to .env while the relay runs). */
+    public Secrets reloadSecrets(Home home) {
+        return load(home, false).secrets();
+    }
+
+    static ConfigFile readConfigFile(Path path) {
+        if (!Files.exists(path)) {
+            return ConfigFile.EMPTY;
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            ConfigFile file = YAML.readValue(in, ConfigFile.class);
+            return file == null ? ConfigFile.EMPTY : file;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new ConfigException(path, at == null ? 0 : at.getLineNr(), describe(e));
+        } catch (IOException e) {
+            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            return "unknown key \"" + u.getPropertyName() + "\"" + where(u) + (known.isEmpty() ? "" : " (known keys: " + known + ")");
+        }
+        if (e instanceof ValueInstantiationException v) {
+            Throwable cause = v.getCause();
+            while (cause != null && cause.getCause() != null && cause.getMessage() == null) {
+                cause = cause.getCause();
+            }
+            return (cause != null ? cause.getMessage() : v.getOriginalMessage()) + where(v);
+        }
+        if (e instanceof InvalidFormatException f) {
+            Throwable cause = f.getCause();
+            if (cause instanceof IllegalArgumentException) {
+                return cause.getMessage() + where(f);
+            }
+            return "\"" + f.getValue() + "\" is not a valid " + f.getTargetType().getSimpleName().toLowerCase() + where(f);
+        }
+        if (e instanceof MismatchedInputException m) {
+            String type = m.getTargetType() == null ? "value" : m.getTargetType().getSimpleName();
+            return "wrong type of value" + where(m) + ": expected " + article(type);
+        }
+        if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException iae) {
+            return iae.getMessage() + where(m);
+        }
+        String msg = e.getOriginalMessage();
+        return "not valid YAML: " + (msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg));
+    }
+
+    private static String article(String type) {
+        return switch (type) {
+            case "Integer", "int", "Long", "long" -> "a whole number";
+            case "Double", "double" -> "a number";
+            case "String" -> "a text value";
+            case "List", "ArrayList" -> "a list";
+            default -> "a " + type.toLowerCase() + " (a mapping of keys)";
+        };
+    }
+
+    private static String where(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            } else if (r.getFieldName() != null) {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(r.getFieldName());
+            }
+        }
+        return b.length() == 0 ? "" : " at " + b;
+    }
+
+    private static String checkedUrl(String key, String url) {
+        try {
+            return Urls.check(key, url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static Optional<String> secret(Map<String, String> vars, String key) {
+        String v = vars.get(key);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    @SafeVarargs
+    private static <T> T first(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static int orDefault(Integer v, int d) {
+        return v != null ? v : d;
+    }
+
+    static String generateTopic() {
+        final String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder("relay-");
+        for (int i = 0; i < 24; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
+    public static String resource(String name) {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("/dev/relay/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

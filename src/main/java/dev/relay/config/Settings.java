@@ -1,0 +1,53 @@
+package dev.relay.config;
+
+import dev.relay.core.Home;
+import dev.relay.core.SessionId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The effective, immutable settings of one relay home, after every source is merged. */
+public record Settings(
+        Home home,
+        String model,
+        int maxTokens,
+        String systemPrompt,
+        String summarizationPrompt,
+        int historyCharCap,
+        int keepRecentTurns,
+        String needsJcToken,
+        int needsJcScanChars,
+        Duration stuckQueueThreshold,
+        long maxEnvelopeBytes,
+        List<SessionConfig> sessions,
+        String anthropicBaseUrl,
+        String ntfyServer,
+        String ntfyTopic,
+        Optional<String> trackerUrl,
+        PriceTable prices,
+        Secrets secrets) {
+
+    public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
+
+    public Settings {
+        sessions = List.copyOf(sessions);
+    }
+
+    public Optional<SessionConfig> session(SessionId id) {
+        return sessions.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    public Optional<SessionConfig> firstSession() {
+        return sessions.stream().findFirst();
+    }
+
+    public String ntfyUrl() {
+        return ntfyServer + "/" + ntfyTopic;
+    }
+
+    public Settings withSecrets(Secrets newSecrets) {
+        return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
+                needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, sessions, anthropicBaseUrl,
+                ntfyServer, ntfyTopic, trackerUrl, prices, newSecrets);
+    }
+}

@@ -1,0 +1,243 @@
+package dev.relay.conversation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.files.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The persisted coordinator conversation: an append-only JSON-lines journal (one fsync'd write per turn,
+ * whatever the history's length), rewritten whole only when it is compacted after a summary.
+ */
+public final class ConversationStore implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Path file;
+    private final List<Turn> turns = new ArrayList<>();
+    private final Set<String> userKeys = new HashSet<>();
+    private final Set<String> assistantKeys = new HashSet<>();
+    private long chars;
+    private FileChannel journal;
+
+    private ConversationStore(Path file) {
+        this.file = file;
+    }
+
+    /** What opening found: the store, and a description of any damage repaired (the damaged file is kept aside). */
+    public record Opened(ConversationStore store, Optional<String> damage) {}
+
+    public static Opened open(Path file) {
+        ConversationStore store = new ConversationStore(file);
+        Optional<String> damage = store.load();
+        store.openJournal();
+        return new Opened(store, damage);
+    }
+
+    private Optional<String> load() {
+        turns.clear();
+        userKeys.clear();
+        assistantKeys.clear();
+        chars = 0;
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        List<Turn> good = new ArrayList<>();
+        int bad = 0;
+        int firstBadLine = 0;
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            boolean last = i == lines.length - 1;
+            if (line.isBlank()) {
+                continue;
+            }
+            Optional<Turn> turn = last ? Optional.empty() : parse(line); // a last line without newline is torn
+            if (turn.isPresent()) {
+                good.add(turn.get());
+            } else {
+                bad++;
+                if (firstBadLine == 0) {
+                    firstBadLine = i + 1;
+                }
+            }
+        }
+        good.forEach(this::remember);
+        if (bad == 0) {
+            return Optional.empty();
+        }
+        Path aside = file.resolveSibling(file.getFileName() + ".damaged-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
+        try {
+            Files.copy(file, aside, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the damaged " + file + " aside: " + e.getMessage(), e);
+        }
+        rewrite(good);
+        return Optional.of(file + " was damaged (" + bad + " unreadable line" + (bad == 1 ? "" : "s")
+                + ", the first at line " + firstBadLine + "): kept aside as " + aside.getFileName()
+                + "; the " + good.size() + " readable turns were kept");
+    }
+
+    private static Optional<Turn> parse(String line) {
+        try {
+            JsonNode n = JSON.readTree(line);
+            if (n == null || !n.isObject() || !n.path("content").isTextual() || !n.path("at").isTextual()) {
+                return Optional.empty();
+            }
+            Turn.Role role = Turn.Role.valueOf(n.path("type").asText("").toUpperCase());
+            Usage usage = n.has("usage") ? JSON.treeToValue(n.get("usage"), Usage.class) : Usage.NONE;
+            return Optional.of(new Turn(role, n.path("speaker").asText(""), n.get("content").textValue(),
+                    n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage));
+        } catch (JsonProcessingException | IllegalArgumentException | java.time.DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String serialize(Turn t) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", t.role().name().toLowerCase());
+        if (!t.speaker().isEmpty()) {
+            n.put("speaker", t.speaker());
+        }
+        if (!t.key().isEmpty()) {
+            n.put("key", t.key());
+        }
+        n.put("at", t.at().toString());
+        n.put("content", t.content());
+        if (t.role() != Turn.Role.USER) {
+            n.set("usage", JSON.valueToTree(t.usage()));
+        }
+        return n.toString() + "\n";
+    }
+
+    private void remember(Turn t) {
+        turns.add(t);
+        chars += t.promptText().length();
+        if (t.role() == Turn.Role.USER && !t.key().isEmpty()) {
+            userKeys.add(t.key());
+        } else if (t.role() == Turn.Role.ASSISTANT && !t.key().isEmpty()) {
+            assistantKeys.add(t.key());
+        }
+    }
+
+    private void openJournal() {
+        try {
+            if (!Files.exists(file)) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                AtomicFiles.fsyncDirectory(file.toAbsolutePath().getParent());
+            }
+            journal = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends durably: when this returns, the turn survives a crash. */
+    public void append(Turn turn) {
+        ByteBuffer buf = ByteBuffer.wrap(serialize(turn).getBytes(StandardCharsets.UTF_8));
+        try {
+            while (buf.hasRemaining()) {
+                journal.write(buf);
+            }
+            journal.force(false);
+        } catch (IOException e) {
+            // After a failed write or fsync the kernel may have dropped the data: trust the disk, not memory.
+            closeQuietly();
+            load();
+            openJournal();
+            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+        remember(turn);
+    }
+
+    /** Replaces the whole history (after a summary), atomically. */
+    public void replaceAll(List<Turn> newTurns) {
+        closeQuietly();
+        rewrite(newTurns);
+        load();
+        openJournal();
+    }
+
+    private void rewrite(List<Turn> newTurns) {
+        StringBuilder b = new StringBuilder();
+        newTurns.forEach(t -> b.append(serialize(t)));
+        AtomicFiles.write(file, b.toString());
+    }
+
+    public List<Turn> turns() {
+        return Collections.unmodifiableList(turns);
+    }
+
+    public long chars() {
+        return chars;
+    }
+
+    public boolean hasUserTurn(String key) {
+        return userKeys.contains(key);
+    }
+
+    public Optional<Turn> assistantTurn(String key) {
+        if (!assistantKeys.contains(key)) {
+            return Optional.empty();
+        }
+        for (int i = turns.size() - 1; i >= 0; i--) {
+            Turn t = turns.get(i);
+            if (t.role() == Turn.Role.ASSISTANT && t.key().equals(key)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Usage totalUsage() {
+        Usage total = Usage.NONE;
+        for (Turn t : turns) {
+            total = total.plus(t.usage());
+        }
+        return total;
+    }
+
+    private void closeQuietly() {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } catch (IOException ignored) {
+            // closing a channel whose writes already failed
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.relay.core;
+
+import java.nio.file.Path;
+
+/** The layout of one relay home directory (CONTRACT section 1). */
+public record Home(Path root) {
+    public Home {
+        root = root.toAbsolutePath().normalize();
+    }
+
+    public Path configFile() { return root.resolve("config.yaml"); }
+    public Path envFile() { return root.resolve(".env"); }
+    public Path queueDir() { return root.resolve("queue"); }
+    public Path rejectedDir() { return queueDir().resolve(".rejected"); }
+    public Path dispatchRoot() { return root.resolve("dispatch"); }
+    public Path dispatchDir(SessionId session) { return dispatchRoot().resolve(session.value()); }
+    public Path inputFile(SessionId session) { return dispatchDir(session).resolve("input.txt"); }
+    public Path stateDir() { return root.resolve("state"); }
+    public Path lockFile() { return stateDir().resolve("relay.lock"); }
+    public Path conversationFile() { return stateDir().resolve("conversation.jsonl"); }
+    public Path takenIdsFile() { return stateDir().resolve("taken-ids.txt"); }
+    public Path statusFile() { return stateDir().resolve("status.json"); }
+    public Path jcInputFile() { return stateDir().resolve("jc_input.txt"); }
+    public Path controlDir() { return stateDir().resolve("control"); }
+    public Path outboxRoot() { return stateDir().resolve("outbox"); }
+    public Path outboxDir(SessionId session) { return outboxRoot().resolve(session.value()); }
+    public Path logsDir() { return root.resolve("logs"); }
+    public Path logFile() { return logsDir().resolve("relay.log"); }
+    public Path agentsDir() { return root.resolve("agents"); }
+}

@@ -1,0 +1,14 @@
+package dev.relay.dispatch;
+
+import dev.relay.core.SessionId;
+
+/** Where a session's replies go: a file the session reads, or (later) an agent's container. */
+public interface DispatchTarget {
+    /**
+     * Hands over the oldest waiting reply of {@code entry.session()} if the session can take it now.
+     * On success the outbox entry must be gone (moved or deleted) before this returns.
+     *
+     * @return true when it was taken, false when the session is busy
+     */
+    boolean deliver(Outbox.Entry entry);
+}

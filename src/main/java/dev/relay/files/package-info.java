@@ -1,0 +1,2 @@
+/** Durable, atomic file operations shared by every feature; imports nothing from Relay. */
+package dev.relay.files;

@@ -1,0 +1,2 @@
+/** Logging set-up (rotating relay.log, stdout for the daemon) and the masking of secrets in every line. */
+package dev.relay.logging;

@@ -1,0 +1,983 @@
+package dev.relay.relay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.anthropic.CacheTtl;
+import dev.relay.anthropic.Coordinator;
+import dev.relay.anthropic.CoordinatorException;
+import dev.relay.anthropic.CoordinatorReply;
+import dev.relay.anthropic.CoordinatorRequest;
+import dev.relay.config.Price;
+import dev.relay.config.Settings;
+import dev.relay.conversation.ConversationStore;
+import dev.relay.conversation.Turn;
+import dev.relay.conversation.Usage;
+import dev.relay.core.Home;
+import dev.relay.core.Keys;
+import dev.relay.core.SessionId;
+import dev.relay.dispatch.DispatchTarget;
+import dev.relay.dispatch.Outbox;
+import dev.relay.files.AtomicFiles;
+import dev.relay.notify.Notification;
+import dev.relay.notify.Notifier;
+import dev.relay.queue.QueueDirectory;
+import dev.relay.queue.QueuedEnvelope;
+import dev.relay.queue.Rejection;
+import dev.relay.state.ControlFiles;
+import dev.relay.state.Status;
+import dev.relay.state.StatusFile;
+import dev.relay.state.TakenIds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay loop (CONTRACT section 4) on one named thread. Each step is a series of durable, idempotent changes
+ * keyed by the work item's key, so that a restart after a crash at any point resumes at the first missing step:
+ * user turn appended, API called (at least once), reply appended, reply queued in the outbox, id recorded, item
+ * file removed. API calls run on their own thread and report back, so intake, dispatch, pause and the heartbeat
+ * never wait for the coordinator.
+ */
+public final class RelayLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);
+    private static final Pattern DIRECT = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9_-]{0,63}):[ \\t]*(.*)", Pattern.DOTALL);
+    private static final Duration RETRY_BASE = Duration.ofSeconds(1);
+    private static final Duration RETRY_CAP = Duration.ofSeconds(60);
+    private static final Duration BACKOFF_CAP = Duration.ofMinutes(5);
+    private static final int FAILURES_BEFORE_BACKOFF = 3;
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    private static final Duration STATUS_MIN_INTERVAL = Duration.ofMillis(200);
+    private static final Duration RESCAN = Duration.ofSeconds(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Home home;
+    private final Clock clock;
+    private final Function<Settings, Optional<Coordinator>> coordinators;
+    private final Function<Settings, Settings> secretsReloader;
+    private final Notifier notifier;
+    private final Function<SessionId, DispatchTarget> targets;
+
+    private final QueueDirectory queue;
+    private final Outbox outbox;
+    private final ControlFiles control;
+    private final StatusFile statusFile;
+    private final Path operatorDir;
+    private final Path pauseFile;
+    private final CachePlanner cachePlanner = new CachePlanner();
+    private final List<Consumer<RelayEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Status> snapshot = new AtomicReference<>();
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ExecutorService api = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "relay-api");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Settings settings;
+    private Optional<Coordinator> coordinator;
+    private ConversationStore conversation;
+    private TakenIds takenIds;
+    private WatchService watcher;
+    private Thread loopThread;
+    private Thread watchThread;
+    private volatile boolean running;
+
+    private RelayState pauseState = RelayState.RUNNING;
+    private String lastNeedsJcAt;
+    private String lastNeedsJcText;
+    private WorkItem openItem;
+    private boolean callInFlight;
+    private Instant nextAttemptAt = Instant.MIN;
+    private int attempts;
+    private int consecutiveFailures;
+    private String holdReason;
+    private String retryDetail;
+    private String lastError;
+    private Instant lastDispatchAt;
+    private SessionId lastDispatchSession;
+    private Instant lastStuckAlert = Instant.MIN;
+    private double lastTurnCost;
+    private CacheTtl lastTtl = CacheTtl.FIVE_MINUTES;
+    private Instant startedAt;
+    private Instant lastStatusWrite = Instant.MIN;
+    private Instant lastRescan = Instant.MIN;
+    private Instant lastSecretsReload = Instant.MIN;
+    private boolean statusDirty = true;
+    private final Set<Path> watchedDispatchDirs = new HashSet<>();
+    private final Map<SessionId, Instant> lastReportAt = new HashMap<>();
+    private final Map<SessionId, Instant> lastDispatchBySession = new HashMap<>();
+    private final Set<String> reportedProblems = new HashSet<>();
+
+    /** Wakes the loop: a file changed somewhere it watches, or a command arrived. */
+    private record Wake() {}
+
+    private record ApiDone(WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
+                           RuntimeException crash, Instant startedAt) {}
+
+    /**
+     * @param coordinators     makes the coordinator client from the settings; empty when no API key is set
+     * @param secretsReloader  re-reads secrets (from .env and the environment) when the operator resumes
+     * @param targets          where replies for a session go
+     */
+    public RelayLoop(Settings settings, Clock clock, Function<Settings, Optional<Coordinator>> coordinators,
+                     Function<Settings, Settings> secretsReloader, Notifier notifier,
+                     Function<SessionId, DispatchTarget> targets) {
+        this.settings = settings;
+        this.home = settings.home();
+        this.clock = clock;
+        this.coordinators = coordinators;
+        this.secretsReloader = secretsReloader;
+        this.notifier = notifier;
+        this.targets = targets;
+        this.queue = new QueueDirectory(home.queueDir(), settings.maxEnvelopeBytes(), clock);
+        this.outbox = new Outbox(home.outboxRoot(), clock);
+        this.control = new ControlFiles(home.controlDir());
+        this.statusFile = new StatusFile(home.statusFile());
+        this.operatorDir = home.stateDir().resolve("operator");
+        this.pauseFile = home.stateDir().resolve("pause.json");
+    }
+
+    public void addListener(Consumer<RelayEvent> listener) {
+        listeners.add(listener);
+    }
+
+    /** The latest status, as written to status.json. */
+    public Status snapshot() {
+        return snapshot.get();
+    }
+
+    /** Opens the home's files, recovers from any crash, and starts the loop thread. */
+    public void start() {
+        for (Path dir : List.of(home.queueDir(), home.stateDir(), home.controlDir(), operatorDir, home.outboxRoot(),
+                home.dispatchRoot())) {
+            AtomicFiles.ensurePrivateDirectory(dir);
+        }
+        startedAt = clock.instant();
+        ConversationStore.Opened opened = ConversationStore.open(home.conversationFile());
+        conversation = opened.store();
+        opened.damage().ifPresent(d -> problem(d));
+        takenIds = new TakenIds(home.takenIdsFile());
+        loadPauseState();
+        coordinator = coordinators.apply(settings);
+        try {
+            watcher = home.queueDir().getFileSystem().newWatchService();
+            register(home.queueDir());
+            register(home.stateDir());
+            register(home.controlDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot watch " + home.root() + ": " + e.getMessage(), e);
+        }
+        running = true;
+        watchThread = new Thread(this::watch, "relay-watch");
+        watchThread.setDaemon(true);
+        watchThread.start();
+        loopThread = new Thread(this::run, "relay-loop");
+        loopThread.start();
+        LOG.info("relay started on {} (model {}, {} configured session{})", home.root(), settings.model(),
+                settings.sessions().size(), settings.sessions().size() == 1 ? "" : "s");
+    }
+
+    /** Stops after the current step; an API call in flight is abandoned and repeated at the next start. */
+    public void close() {
+        running = false;
+        inbox.add(new Wake());
+        if (loopThread != null) {
+            try {
+                loopThread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        api.shutdownNow();
+        try {
+            if (watcher != null) {
+                watcher.close();
+            }
+        } catch (IOException ignored) {
+            // closing on the way out
+        }
+        if (conversation != null) {
+            conversation.close();
+        }
+        if (takenIds != null) {
+            takenIds.close();
+        }
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        loopThread.join();
+    }
+
+    private void watch() {
+        try {
+            while (running) {
+                var key = watcher.take();
+                key.pollEvents();
+                key.reset();
+                inbox.offer(new Wake());
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // the loop is closing
+        }
+    }
+
+    private void register(Path dir) throws IOException {
+        dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                StandardWatchEventKinds.ENTRY_MODIFY);
+    }
+
+    private void run() {
+        try {
+            recoverFinishedItems();
+            recoverOpenTurn();
+        } catch (RuntimeException e) {
+            LOG.error("recovery after a restart failed; going on", e);
+            lastError = "recovery failed: " + e.getMessage();
+        }
+        while (running) {
+            try {
+                step();
+            } catch (RuntimeException e) {
+                lastError = "unexpected: " + e.getMessage();
+                statusDirty = true;
+                LOG.error("relay step failed; going on", e);
+                emit(new RelayEvent.Problem(lastError));
+            }
+            try {
+                writeStatusIfDue();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot write status.json: {}", e.getMessage());
+            }
+            try {
+                Object signal = inbox.poll(pollTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                while (signal != null) {
+                    if (signal instanceof ApiDone done) {
+                        onApiDone(done);
+                    }
+                    signal = inbox.poll();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            } catch (RuntimeException e) {
+                lastError = "unexpected: " + e.getMessage();
+                LOG.error("handling an API result failed; the turn will be retried", e);
+                callInFlight = false;
+            }
+        }
+        writeStatus();
+        LOG.info("relay loop stopped");
+    }
+
+    private Duration pollTimeout() {
+        Instant now = clock.instant();
+        Duration until = RESCAN;
+        if (openItem != null && !callInFlight && nextAttemptAt.isAfter(now)) {
+            Duration wait = Duration.between(now, nextAttemptAt);
+            until = wait.compareTo(until) < 0 ? wait : until;
+        }
+        return until.isNegative() ? Duration.ZERO : until;
+    }
+
+    // ---------------------------------------------------------------- the step
+
+    private void step() {
+        Instant now = clock.instant();
+        takeControlCommands();
+        pumpOutbox();
+        takeOperatorInput();
+        if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(Duration.ofSeconds(10)) >= 0) {
+            reloadSecrets();
+        }
+        if (callInFlight) {
+            return;
+        }
+        if (openItem != null) {
+            if (!Files.exists(openItem.file())) {
+                problem("the " + describe(openItem) + " of the unanswered turn was removed by someone else; the turn is abandoned");
+                openItem = null;
+            } else if (!nextAttemptAt.isAfter(now) && holdReason == null) {
+                beginCall(openItem);
+            }
+            return;
+        }
+        Optional<WorkItem> operatorItem = nextOperatorItem();
+        if (operatorItem.isPresent()) {
+            startTurn(operatorItem.get());
+            return;
+        }
+        List<QueueDirectory.Entry> entries = queue.list();
+        checkStuck(entries, now);
+        if (pauseState != RelayState.RUNNING) {
+            return;
+        }
+        for (QueueDirectory.Entry entry : entries) {
+            Optional<WorkItem> item = accept(entry);
+            if (item.isPresent()) {
+                startTurn(item.get());
+                return;
+            }
+        }
+    }
+
+    /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */
+    private Optional<WorkItem> accept(QueueDirectory.Entry entry) {
+        QueueDirectory.ReadResult result = queue.read(entry);
+        if (result instanceof QueueDirectory.ReadResult.Invalid invalid) {
+            reject(entry.file(), invalid.reason());
+            return Optional.empty();
+        }
+        if (!(result instanceof QueueDirectory.ReadResult.Valid valid)) {
+            return Optional.empty();
+        }
+        QueuedEnvelope env = valid.envelope();
+        boolean hasId = env.envelope().id().isPresent();
+        if (hasId && takenIds.contains(env.key())) {
+            reject(entry.file(), "id \"" + env.envelope().id().get() + "\" of session " + env.envelope().session()
+                    + " was already taken; an id is taken once");
+            return Optional.empty();
+        }
+        if (conversation.assistantTurn(env.key()).isPresent()) {
+            reject(entry.file(), "this very envelope was already answered");
+            return Optional.empty();
+        }
+        SessionId session = env.envelope().session();
+        lastReportAt.put(session, env.modifiedAt());
+        return Optional.of(itemOf(env));
+    }
+
+    private static WorkItem itemOf(QueuedEnvelope env) {
+        SessionId session = env.envelope().session();
+        return new WorkItem(env.file(), env.key(), session.value(), env.envelope().content(), Optional.of(session),
+                env.envelope().id().isPresent());
+    }
+
+    private void reject(Path file, String reason) {
+        Rejection r = queue.reject(file, reason);
+        LOG.warn("rejected {}: {} (moved to {})", r.name(), r.reason(), home.root().relativize(r.movedTo()));
+        statusDirty = true;
+        emit(new RelayEvent.EnvelopeRejected(r));
+    }
+
+    // ---------------------------------------------------------------- operator input
+
+    /** Moves jc_input.txt into state/operator/ at once, so that it is taken exactly once whatever happens next. */
+    private void takeOperatorInput() {
+        Path input = home.jcInputFile();
+        if (!Files.exists(input)) {
+            return;
+        }
+        String text;
+        try {
+            text = Files.readString(input, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return; // being replaced; the next step reads it
+        }
+        if (text.isBlank()) {
+            AtomicFiles.delete(input);
+            problem("state/jc_input.txt was empty: nothing to send, removed");
+            return;
+        }
+        String name = String.format("%013d-%s.txt", clock.millis(), Keys.digest(text, Long.toString(System.nanoTime())));
+        AtomicFiles.move(input, operatorDir.resolve(name));
+        if (pauseState == RelayState.NEEDS_JC) {
+            setPause(RelayState.RUNNING, "the operator answered");
+        }
+        LOG.info("operator input taken ({} characters)", text.length());
+    }
+
+    /** The oldest operator message; direct dispatches are done here, since they need no API call. */
+    private Optional<WorkItem> nextOperatorItem() {
+        for (Path file : operatorFiles()) {
+            String text = readOperatorFile(file);
+            String key = operatorKey(file);
+            Matcher direct = DIRECT.matcher(text);
+            if (direct.matches()) {
+                SessionId session = SessionId.of(direct.group(1));
+                String message = direct.group(2).strip();
+                if (message.isEmpty()) {
+                    problem("@" + session + ": had no message after the colon; nothing sent");
+                } else {
+                    outbox.enqueue(session, key, message);
+                    LOG.info("operator message dispatched directly to {}", session);
+                    emit(new RelayEvent.ReplyQueued(session, true));
+                    emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, "@" + session + ": " + message, key, clock.instant())));
+                }
+                AtomicFiles.delete(file);
+                statusDirty = true;
+                pumpOutbox();
+                continue;
+            }
+            Optional<SessionId> replyTo = settings.firstSession().map(s -> s.id());
+            return Optional.of(new WorkItem(file, key, Turn.OPERATOR, text.strip(), replyTo, false));
+        }
+        return Optional.empty();
+    }
+
+    private List<Path> operatorFiles() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(operatorDir, "[0-9]*.txt")) {
+            stream.forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + operatorDir, e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private static String operatorKey(Path file) {
+        return "jc:" + file.getFileName();
+    }
+
+    private static String readOperatorFile(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- turns
+
+    /**
+     * Finishes, before anything is delivered, the work items whose last durable step was done before a crash:
+     * answered turns whose envelope is still queued, and direct dispatches whose reply is already in the outbox.
+     * (Run later, a delivered reply would no longer be in the outbox and would be queued a second time.)
+     */
+    private void recoverFinishedItems() {
+        for (Path file : operatorFiles()) {
+            String key = operatorKey(file);
+            String text = readOperatorFile(file);
+            Matcher direct = DIRECT.matcher(text);
+            if (direct.matches()) {
+                if (outbox.contains(SessionId.of(direct.group(1)), key)) {
+                    LOG.info("operator message {} was dispatched before a restart; removing it", file.getFileName());
+                    AtomicFiles.delete(file);
+                }
+                continue;
+            }
+            Optional<Turn> answered = conversation.assistantTurn(key);
+            if (answered.isPresent()) {
+                LOG.info("the operator's message {} was answered before a restart; finishing its turn", file.getFileName());
+                finishTurn(new WorkItem(file, key, Turn.OPERATOR, text.strip(), settings.firstSession().map(s -> s.id()), false),
+                        answered.get());
+            }
+        }
+        for (QueueDirectory.Entry entry : queue.list()) {
+            if (queue.read(entry) instanceof QueueDirectory.ReadResult.Valid v) {
+                Optional<Turn> answered = conversation.assistantTurn(v.envelope().key());
+                if (answered.isPresent()) {
+                    LOG.info("envelope {} was answered before a restart; finishing its turn", entry.name());
+                    finishTurn(itemOf(v.envelope()), answered.get());
+                }
+            }
+        }
+    }
+
+    private void recoverOpenTurn() {
+        List<Turn> turns = conversation.turns();
+        if (turns.isEmpty()) {
+            return;
+        }
+        Turn last = turns.get(turns.size() - 1);
+        if (last.role() != Turn.Role.USER || last.key().isEmpty()) {
+            return;
+        }
+        Optional<WorkItem> item = Optional.empty();
+        if (last.key().startsWith("jc:")) {
+            Path file = operatorDir.resolve(last.key().substring(3));
+            if (Files.exists(file)) {
+                item = Optional.of(new WorkItem(file, last.key(), Turn.OPERATOR, last.content(),
+                        settings.firstSession().map(s -> s.id()), false));
+            }
+        } else {
+            for (QueueDirectory.Entry entry : queue.list()) {
+                if (queue.read(entry) instanceof QueueDirectory.ReadResult.Valid v && v.envelope().key().equals(last.key())) {
+                    item = Optional.of(itemOf(v.envelope()));
+                    break;
+                }
+            }
+        }
+        item.ifPresent(i -> {
+            LOG.info("resuming the unanswered turn of {} after a restart", describe(i));
+            openItem = i;
+        });
+    }
+
+    private void startTurn(WorkItem item) {
+        if (!conversation.hasUserTurn(item.key())) {
+            Turn user = Turn.user(item.speaker(), item.content(), item.key(), clock.instant());
+            conversation.append(user);
+            emit(new RelayEvent.TurnRecorded(user));
+        }
+        openItem = item;
+        attempts = 0;
+        statusDirty = true;
+        if (holdReason == null) {
+            beginCall(item);
+        }
+    }
+
+    private void beginCall(WorkItem item) {
+        if (coordinator.isEmpty()) {
+            holdReason = "ANTHROPIC_API_KEY is not set: add it to " + home.envFile() + " (or the environment), then run `relay resume`";
+            setError(holdReason);
+            return;
+        }
+        Coordinator c = coordinator.get();
+        boolean summarize = needsSummary();
+        CoordinatorRequest request = summarize ? summaryRequest() : replyRequest();
+        Instant started = clock.instant();
+        if (!summarize) {
+            cachePlanner.recordCall(started);
+        }
+        callInFlight = true;
+        statusDirty = true;
+        CompletableFuture.runAsync(() -> {
+            try {
+                inbox.add(new ApiDone(item, summarize, c.complete(request), null, null, started));
+            } catch (CoordinatorException e) {
+                inbox.add(new ApiDone(item, summarize, null, e, null, started));
+            } catch (RuntimeException e) {
+                inbox.add(new ApiDone(item, summarize, null, null, e, started));
+            }
+        }, api);
+    }
+
+    private boolean needsSummary() {
+        List<Turn> turns = conversation.turns();
+        return conversation.chars() > settings.historyCharCap() && turns.size() > settings.keepRecentTurns() + 1;
+    }
+
+    private CoordinatorRequest replyRequest() {
+        List<CoordinatorRequest.Message> messages = new ArrayList<>();
+        long cached = 0;
+        List<Turn> turns = conversation.turns();
+        for (int i = 0; i < turns.size(); i++) {
+            Turn t = turns.get(i);
+            messages.add(new CoordinatorRequest.Message(t.role() == Turn.Role.ASSISTANT
+                    ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, t.promptText()));
+            if (i < turns.size() - 1) {
+                cached += t.promptText().length();
+            }
+        }
+        long fresh = turns.isEmpty() ? 0 : turns.get(turns.size() - 1).promptText().length();
+        Price price = priceOf(settings.model());
+        lastTtl = cachePlanner.choose(price, (cached + settings.systemPrompt().length()) / 4, fresh / 4);
+        return new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, lastTtl);
+    }
+
+    private CoordinatorRequest summaryRequest() {
+        List<Turn> turns = conversation.turns();
+        int keep = Math.max(1, settings.keepRecentTurns());
+        StringBuilder transcript = new StringBuilder();
+        for (Turn t : turns.subList(0, turns.size() - keep)) {
+            transcript.append(t.role() == Turn.Role.ASSISTANT ? "[coordinator] " : "").append(t.promptText()).append("\n\n");
+        }
+        return new CoordinatorRequest(settings.model(), Math.min(settings.maxTokens(), 4096), settings.summarizationPrompt(),
+                List.of(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, transcript.toString())), CacheTtl.NONE);
+    }
+
+    private void onApiDone(ApiDone done) {
+        callInFlight = false;
+        statusDirty = true;
+        if (!running) {
+            return;
+        }
+        if (done.failure() != null || done.crash() != null) {
+            onApiFailure(done);
+            return;
+        }
+        consecutiveFailures = 0;
+        retryDetail = null;
+        if (pauseState == RelayState.ERROR) {
+            pauseState = RelayState.RUNNING;
+        }
+        Usage usage = usageOf(done.reply());
+        if (done.summary()) {
+            applySummary(done.reply().text(), usage);
+            beginCall(done.item());
+            return;
+        }
+        lastTurnCost = usage.costUsd();
+        String text = done.reply().text();
+        if (text.isBlank()) {
+            LOG.warn("the coordinator's reply to {} is empty (stop reason {})", describe(done.item()), done.reply().stopReason());
+        }
+        Turn assistant = Turn.assistant(text, done.item().key(), clock.instant(), usage);
+        conversation.append(assistant);
+        emit(new RelayEvent.TurnRecorded(assistant));
+        LOG.info("turn for {} answered in {} ms ({} in, {} cached, {} out, ${})", describe(done.item()),
+                Duration.between(done.startedAt(), clock.instant()).toMillis(), usage.inputTokens(),
+                usage.cacheReadTokens(), usage.outputTokens(), String.format("%.4f", usage.costUsd()));
+        finishTurn(done.item(), assistant);
+    }
+
+    private void applySummary(String summary, Usage usage) {
+        List<Turn> turns = conversation.turns();
+        int keep = Math.max(1, settings.keepRecentTurns());
+        List<Turn> old = turns.subList(0, turns.size() - keep);
+        Usage carried = usage;
+        for (Turn t : old) {
+            carried = carried.plus(t.usage());
+        }
+        List<Turn> compacted = new ArrayList<>();
+        compacted.add(new Turn(Turn.Role.SUMMARY, "", summary, "", clock.instant(), carried));
+        compacted.addAll(turns.subList(turns.size() - keep, turns.size()));
+        long before = conversation.chars();
+        int replaced = old.size();
+        conversation.replaceAll(compacted);
+        LOG.info("history summarized: {} turns replaced, {} -> {} characters", replaced, before, conversation.chars());
+        emit(new RelayEvent.HistorySummarized(replaced, before, conversation.chars()));
+    }
+
+    private void finishTurn(WorkItem item, Turn reply) {
+        String text = reply.content();
+        String token = settings.needsJcToken();
+        String head = text.strip();
+        head = head.substring(0, Math.min(head.length(), settings.needsJcScanChars()));
+        if (head.contains(token)) {
+            lastNeedsJcAt = clock.instant().toString();
+            lastNeedsJcText = text;
+            setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
+            notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
+                    Notification.URGENT, List.of("rotating_light")));
+        } else if (item.replyTo().isPresent() && !text.isBlank()) {
+            outbox.enqueue(item.replyTo().get(), item.key(), text);
+            emit(new RelayEvent.ReplyQueued(item.replyTo().get(), false));
+        }
+        if (item.recordsId()) {
+            takenIds.add(item.key());
+        }
+        AtomicFiles.delete(item.file());
+        openItem = null;
+        attempts = 0;
+        statusDirty = true;
+        pumpOutbox();
+    }
+
+    private void onApiFailure(ApiDone done) {
+        CoordinatorException e = done.failure();
+        String message = e != null ? e.getMessage() : "internal error: " + done.crash();
+        if (done.crash() != null) {
+            LOG.error("the coordinator call crashed", done.crash());
+        }
+        lastError = message;
+        boolean retryable = e == null || e.retryable();
+        if (!retryable) {
+            holdReason = message;
+            setError("the API refused the call: " + message + " (the envelope is kept; fix it, then `relay resume`)");
+            notify(new Notification("Relay stopped: API error", message, Notification.HIGH, List.of("warning")));
+            LOG.error("API refused the turn for {}: {}; holding until `relay resume`", describe(done.item()), message);
+            return;
+        }
+        attempts++;
+        consecutiveFailures++;
+        Duration delay;
+        Optional<Duration> asked = e == null ? Optional.empty() : e.retryAfter();
+        if (asked.isPresent()) {
+            delay = asked.get();
+            retryDetail = delay.compareTo(RETRY_CAP) > 0
+                    ? "deferred: the API asked to wait " + delay.toSeconds() + " s"
+                    : "retrying in " + Math.max(1, delay.toSeconds()) + " s as the API asked";
+        } else {
+            Duration cap = consecutiveFailures >= FAILURES_BEFORE_BACKOFF ? BACKOFF_CAP : RETRY_CAP;
+            delay = fullJitter(attempts, cap);
+            retryDetail = "retrying in " + Math.max(1, delay.toSeconds()) + " s";
+        }
+        nextAttemptAt = clock.instant().plus(delay);
+        if (consecutiveFailures >= FAILURES_BEFORE_BACKOFF) {
+            setError("API failing (" + consecutiveFailures + " in a row): " + retryDetail);
+            if (consecutiveFailures == FAILURES_BEFORE_BACKOFF) {
+                notify(new Notification("Relay backing off", message, Notification.HIGH, List.of("warning")));
+            }
+        }
+        LOG.warn("API call for {} failed (attempt {}): {}; {}", describe(done.item()), attempts, message, retryDetail);
+    }
+
+    static Duration fullJitter(int attempt, Duration cap) {
+        long ceiling = Math.min(cap.toMillis(), RETRY_BASE.toMillis() << Math.min(attempt, 20));
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+    }
+
+    private Usage usageOf(CoordinatorReply reply) {
+        var u = reply.usage();
+        double cost = CachePlanner.cost(u, priceOf(settings.model()));
+        return new Usage(u.inputTokens(), u.outputTokens(), u.cacheCreationTokens(), u.cacheReadTokens(),
+                u.cacheCreation5m(), u.cacheCreation1h(), cost);
+    }
+
+    private Price priceOf(String model) {
+        return settings.prices().forModel(model).orElseGet(() -> {
+            problemOnce("no price for model " + model + ": costs are shown as $0; add it under prices: in config.yaml");
+            return new Price(0, 0, 0, 0, 0);
+        });
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private void pumpOutbox() {
+        for (SessionId session : outbox.sessions()) {
+            List<Outbox.Entry> pending = outbox.pending(session);
+            if (pending.isEmpty()) {
+                continue;
+            }
+            watchDispatchDir(session);
+            DispatchTarget target = targets.apply(session);
+            for (Outbox.Entry entry : pending) {
+                if (!target.deliver(entry)) {
+                    break;
+                }
+                lastDispatchAt = clock.instant();
+                lastDispatchSession = session;
+                lastDispatchBySession.put(session, lastDispatchAt);
+                statusDirty = true;
+                LOG.info("reply delivered to {}", session);
+                emit(new RelayEvent.ReplyDelivered(session));
+            }
+        }
+    }
+
+    private void watchDispatchDir(SessionId session) {
+        Path dir = home.dispatchDir(session);
+        if (watchedDispatchDirs.contains(dir)) {
+            return;
+        }
+        try {
+            AtomicFiles.ensurePrivateDirectory(dir);
+            register(dir);
+            watchedDispatchDirs.add(dir);
+        } catch (IOException e) {
+            LOG.debug("cannot watch {}: {}; the periodic rescan covers it", dir, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- control and state
+
+    private void takeControlCommands() {
+        for (ControlFiles.Command command : control.take()) {
+            switch (command) {
+                case PAUSE -> setPause(RelayState.PAUSED, "paused by the operator");
+                case RESUME -> resume();
+            }
+        }
+    }
+
+    private void resume() {
+        reloadSecrets();
+        holdReason = null;
+        nextAttemptAt = Instant.MIN;
+        consecutiveFailures = 0;
+        retryDetail = null;
+        if (pauseState == RelayState.ERROR) {
+            pauseState = RelayState.RUNNING;
+        }
+        setPause(RelayState.RUNNING, "resumed by the operator");
+    }
+
+    private void reloadSecrets() {
+        lastSecretsReload = clock.instant();
+        try {
+            Settings reloaded = secretsReloader.apply(settings);
+            boolean hadKey = coordinator != null && coordinator.isPresent();
+            settings = reloaded;
+            coordinator = coordinators.apply(settings);
+            if (!hadKey && coordinator.isPresent()) {
+                LOG.info("ANTHROPIC_API_KEY found; turns resume");
+                if (holdReason != null && holdReason.startsWith("ANTHROPIC_API_KEY")) {
+                    holdReason = null;
+                    pauseState = pauseState == RelayState.ERROR ? RelayState.RUNNING : pauseState;
+                    statusDirty = true;
+                }
+            }
+        } catch (RuntimeException e) {
+            problemOnce("cannot re-read the secrets: " + e.getMessage());
+        }
+    }
+
+    private void setPause(RelayState state, String why) {
+        if (pauseState == state) {
+            return;
+        }
+        pauseState = state;
+        statusDirty = true;
+        ObjectNode n = JSON.createObjectNode().put("state", state.wire()).put("since", clock.instant().toString());
+        if (lastNeedsJcAt != null) {
+            n.put("last_needs_jc_at", lastNeedsJcAt).put("last_needs_jc_text", lastNeedsJcText);
+        }
+        AtomicFiles.write(pauseFile, n.toString());
+        LOG.info("state {}: {}", state.wire(), why);
+        emit(new RelayEvent.StateChanged(state, why));
+    }
+
+    private void setError(String detail) {
+        lastError = detail;
+        statusDirty = true;
+        emit(new RelayEvent.StateChanged(RelayState.ERROR, detail));
+    }
+
+    private void loadPauseState() {
+        if (!Files.exists(pauseFile)) {
+            return;
+        }
+        try {
+            var n = JSON.readTree(pauseFile.toFile());
+            String s = n.path("state").asText("running");
+            pauseState = "paused".equals(s) ? RelayState.PAUSED : "needs_jc".equals(s) ? RelayState.NEEDS_JC : RelayState.RUNNING;
+            lastNeedsJcAt = n.hasNonNull("last_needs_jc_at") ? n.get("last_needs_jc_at").asText() : null;
+            lastNeedsJcText = n.hasNonNull("last_needs_jc_text") ? n.get("last_needs_jc_text").asText() : null;
+            if (pauseState != RelayState.RUNNING) {
+                LOG.info("starting {} as the relay was when it stopped", pauseState.wire());
+            }
+        } catch (IOException e) {
+            problem(pauseFile + " is unreadable (" + e.getMessage() + "); starting as running");
+        }
+    }
+
+    private RelayState effectiveState() {
+        if (pauseState == RelayState.NEEDS_JC || pauseState == RelayState.PAUSED) {
+            return pauseState;
+        }
+        if (holdReason != null || consecutiveFailures >= FAILURES_BEFORE_BACKOFF) {
+            return RelayState.ERROR;
+        }
+        return RelayState.RUNNING;
+    }
+
+    private void checkStuck(List<QueueDirectory.Entry> entries, Instant now) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        Duration age = Duration.between(entries.get(0).modifiedAt(), now);
+        Duration threshold = settings.stuckQueueThreshold();
+        if (age.compareTo(threshold) > 0 && Duration.between(lastStuckAlert, now).compareTo(threshold) >= 0) {
+            lastStuckAlert = now;
+            String msg = entries.size() + " envelope" + (entries.size() == 1 ? "" : "s") + " waiting; the oldest ("
+                    + entries.get(0).name() + ") for " + age.toMinutes() + " min. State: " + effectiveState().wire()
+                    + (lastError == null ? "" : "; last error: " + lastError);
+            LOG.warn("queue stuck: {}", msg);
+            notify(new Notification("Relay queue stuck", msg, Notification.HIGH, List.of("hourglass")));
+        }
+    }
+
+    private void notify(Notification n) {
+        notifier.send(n);
+        emit(new RelayEvent.Notified(n));
+    }
+
+    private void problem(String message) {
+        LOG.warn(message);
+        lastError = message;
+        statusDirty = true;
+        emit(new RelayEvent.Problem(message));
+    }
+
+    private void problemOnce(String message) {
+        if (reportedProblems.add(message)) {
+            problem(message);
+        }
+    }
+
+    private void emit(RelayEvent event) {
+        for (Consumer<RelayEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("a relay listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    private String describe(WorkItem item) {
+        return item.speaker().equals(Turn.OPERATOR) ? "the operator's message" : "envelope " + item.file().getFileName()
+                + " from " + item.speaker();
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private void writeStatusIfDue() {
+        Instant now = clock.instant();
+        boolean heartbeat = Duration.between(lastStatusWrite, now).compareTo(HEARTBEAT) >= 0;
+        boolean changed = statusDirty && Duration.between(lastStatusWrite, now).compareTo(STATUS_MIN_INTERVAL) >= 0;
+        if (heartbeat || changed) {
+            writeStatus();
+        }
+    }
+
+    private void writeStatus() {
+        Instant now = clock.instant();
+        Status status = buildStatus(now);
+        snapshot.set(status);
+        statusFile.write(status);
+        lastStatusWrite = now;
+        statusDirty = false;
+    }
+
+    private Status buildStatus(Instant now) {
+        List<QueueDirectory.Entry> entries = queue.list();
+        Set<SessionId> sessions = new java.util.TreeSet<>();
+        settings.sessions().forEach(s -> sessions.add(s.id()));
+        sessions.addAll(outbox.sessions());
+        sessions.addAll(lastReportAt.keySet());
+        List<Status.SessionStatus> sessionLines = new ArrayList<>();
+        int waiting = 0;
+        for (SessionId s : sessions) {
+            int pending = outbox.pending(s).size();
+            waiting += pending;
+            String kind = settings.session(s).map(c -> c.kind().wire()).orElse("file");
+            sessionLines.add(new Status.SessionStatus(s.value(), kind, pending,
+                    Files.exists(home.inputFile(s)), str(lastReportAt.get(s)), str(lastDispatchBySession.get(s))));
+        }
+        Usage total = conversation.totalUsage();
+        RelayState state = effectiveState();
+        String detail = switch (state) {
+            case PAUSED -> "paused by the operator: `relay resume` to go on";
+            case NEEDS_JC -> "waiting for JC: answer with an override, or `relay resume`";
+            case ERROR -> holdReason != null ? holdReason : retryDetail;
+            case RUNNING -> callInFlight ? "waiting for the coordinator" : openItem != null ? retryDetail : "idle";
+        };
+        long oldestAge = entries.isEmpty() ? 0 : Math.max(0, Duration.between(entries.get(0).modifiedAt(), now).toSeconds());
+        return new Status(ProcessHandle.current().pid(), startedAt.toString(), now.toString(), state.wire(), detail,
+                settings.model(), lastNeedsJcAt, lastNeedsJcText, str(lastDispatchAt),
+                lastDispatchSession == null ? null : lastDispatchSession.value(), entries.size(), oldestAge, waiting,
+                queue.rejectedCount(), conversation.chars(), conversation.turns().size(), total.inputTokens(),
+                total.outputTokens(), total.cacheCreationTokens(), total.cacheReadTokens(), total.costUsd(), lastTurnCost,
+                lastTtl.wire().equals("1h") ? "1h" : lastTtl == CacheTtl.NONE ? "none" : "5m",
+                openItem != null && !callInFlight && nextAttemptAt.isAfter(now) ? nextAttemptAt.toString() : null,
+                coordinator.isPresent(), settings.ntfyUrl(), lastError, sessionLines);
+    }
+
+    private static String str(Instant i) {
+        return i == null ? null : i.toString();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.relay.state;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** state/status.json (CONTRACT section 5): what `relay status`, the console and scripts read of a running relay. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Status(
+        @JsonProperty("pid") long pid,
+        @JsonProperty("started_at") String startedAt,
+        @JsonProperty("heartbeat_at") String heartbeatAt,
+        @JsonProperty("state") String state,
+        @JsonProperty("state_detail") String stateDetail,
+        @JsonProperty("model") String model,
+        @JsonProperty("last_needs_jc_at") String lastNeedsJcAt,
+        @JsonProperty("last_needs_jc_text") String lastNeedsJcText,
+        @JsonProperty("last_dispatch_at") String lastDispatchAt,
+        @JsonProperty("last_dispatch_session") String lastDispatchSession,
+        @JsonProperty("queue_depth") int queueDepth,
+        @JsonProperty("oldest_envelope_age_s") long oldestEnvelopeAgeS,
+        @JsonProperty("replies_waiting") int repliesWaiting,
+        @JsonProperty("rejected_count") int rejectedCount,
+        @JsonProperty("history_chars") long historyChars,
+        @JsonProperty("history_turns") int historyTurns,
+        @JsonProperty("total_input_tokens") long totalInputTokens,
+        @JsonProperty("total_output_tokens") long totalOutputTokens,
+        @JsonProperty("total_cache_creation_tokens") long totalCacheCreationTokens,
+        @JsonProperty("total_cache_read_tokens") long totalCacheReadTokens,
+        @JsonProperty("total_cost_usd") double totalCostUsd,
+        @JsonProperty("last_turn_cost_usd") double lastTurnCostUsd,
+        @JsonProperty("cache_ttl") String cacheTtl,
+        @JsonProperty("next_attempt_at") String nextAttemptAt,
+        @JsonProperty("api_key_present") boolean apiKeyPresent,
+        @JsonProperty("ntfy_url") String ntfyUrl,
+        @JsonProperty("last_error") String lastError,
+        @JsonProperty("sessions") List<SessionStatus> sessions) {
+
+    public Status {
+        sessions = sessions == null ? List.of() : List.copyOf(sessions);
+    }
+
+    /** One session's line in the status. */
+    public record SessionStatus(
+            @JsonProperty("id") String id,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("replies_waiting") int repliesWaiting,
+            @JsonProperty("input_pending") boolean inputPending,
+            @JsonProperty("last_report_at") String lastReportAt,
+            @JsonProperty("last_dispatch_at") String lastDispatchAt) {}
+}

@@ -1,0 +1,28 @@
+package dev.relay.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waits on a condition with a deadline, instead of sleeping for a guessed time. */
+public final class Await {
+    private Await() {}
+
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    public static void until(String what, BooleanSupplier condition) {
+        until(what, Duration.ofSeconds(10), condition);
+    }
+}
