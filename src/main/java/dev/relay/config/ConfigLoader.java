@@ -132,17 +132,56 @@ public final class ConfigLoader {
             return file == null ? ConfigFile.EMPTY : file;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new ConfigException(path, at == null ? 0 : at.getLineNr(), describe(e));
+            int line = at == null ? 0 : at.getLineNr();
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+                    String context = y.getContext() == null ? ""
+                            : " (" + y.getContext() + (y.getContextMark() == null ? "" : " from line " + (y.getContextMark().getLine() + 1)) + ")";
+                    throw new ConfigException(path, y.getProblemMark().getLine() + 1,
+                            "not valid YAML: " + y.getProblem() + context + "; check the indentation and the colons");
+                }
+            }
+            if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                line = lineOf(path, pointer(m)).orElse(line);
+            }
+            throw new ConfigException(path, line, describe(e));
         } catch (IOException e) {
             throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
         }
+    }
+
+    /** The line where the value at {@code pointer} starts (Jackson reports where it noticed, often a line later). */
+    private static java.util.OptionalInt lineOf(Path file, String pointer) {
+        try (com.fasterxml.jackson.core.JsonParser p = YAML.getFactory().createParser(file.toFile())) {
+            while (p.nextToken() != null) {
+                if (p.getParsingContext().pathAsPointer().toString().equals(pointer)) {
+                    return java.util.OptionalInt.of(p.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // fall back to Jackson's own location
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    private static String pointer(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            b.append('/');
+            if (r.getIndex() >= 0) {
+                b.append(r.getIndex());
+            } else if (r.getFieldName() != null) {
+                b.append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+            }
+        }
+        return b.toString();
     }
 
     private static String describe(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            return "unknown key \"" + u.getPropertyName() + "\"" + where(u) + (known.isEmpty() ? "" : " (known keys: " + known + ")");
+            return "unknown key \"" + u.getPropertyName() + "\"" + (u.getPath().size() > 1 ? where(u) : "") + (known.isEmpty() ? "" : " (known keys: " + known + ")");
         }
         if (e instanceof ValueInstantiationException v) {
             Throwable cause = v.getCause();

@@ -1,0 +1,112 @@
+package dev.relay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path home;
+
+    record Result(int code, String out, String err) {}
+
+    Result relay(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, Map.of("RELAY_HOME", home.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void init_creates_a_commented_config_and_a_private_env_and_never_overwrites() throws Exception {
+        Result r = relay("init");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(home.resolve("config.yaml")).contains("# history_char_cap: 400000"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".env"))));
+        assertTrue(Files.readString(home.resolve(".env")).contains("NTFY_TOPIC=relay-"));
+        Files.writeString(home.resolve("config.yaml"), "model: mine\n");
+        relay("init");
+        assertEquals("model: mine\n", Files.readString(home.resolve("config.yaml")));
+    }
+
+    @Test
+    void send_writes_a_valid_envelope_the_relay_accepts() throws Exception {
+        Result r = relay("send", "--session", "s1", "--id", "job-1", "hello", "coordinator");
+        assertEquals(0, r.code(), r.err());
+        Path envelope;
+        try (Stream<Path> s = Files.list(home.resolve("queue"))) {
+            envelope = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        JsonNode n = new ObjectMapper().readTree(envelope.toFile());
+        assertEquals("s1", n.get("session_id").asText());
+        assertEquals("hello coordinator", n.get("content").asText());
+        assertEquals("job-1", n.get("id").asText());
+    }
+
+    @Test
+    void send_refuses_a_bad_session_id_or_an_empty_message_as_bad_usage() {
+        Result r = relay("send", "--session", "../etc", "hi");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("session id \"../etc\" is invalid"), r.err());
+        assertEquals(2, relay("send", "--session", "s1").code());
+        assertFalse(Files.exists(home.resolve("queue")) && home.resolve("queue").toFile().list().length > 0);
+    }
+
+    @Test
+    void override_never_replaces_an_override_the_relay_has_not_taken() throws Exception {
+        assertEquals(0, relay("override", "first").code());
+        Result second = relay("override", "second");
+        assertEquals(1, second.code());
+        assertTrue(second.err().contains("still waiting"), second.err());
+        assertEquals("first", Files.readString(home.resolve("state/jc_input.txt")));
+    }
+
+    @Test
+    void status_on_a_fresh_home_says_nothing_runs_in_text_and_json() throws Exception {
+        Result text = relay("status");
+        assertEquals(0, text.code());
+        assertTrue(text.out().contains("not running"), text.out());
+        Result json = relay("status", "--json");
+        JsonNode n = new ObjectMapper().readTree(json.out());
+        assertFalse(n.get("running").asBoolean());
+        assertEquals(0, n.get("queue_depth").asInt());
+    }
+
+    @Test
+    void pause_without_a_running_relay_is_queued_and_said_so() {
+        Result r = relay("pause");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("no relay is running"), r.out());
+    }
+
+    @Test
+    void a_bad_config_stops_run_with_the_file_and_line_and_exit_1() throws Exception {
+        Files.writeString(home.resolve("config.yaml"), "model: x\nmax_tokens: many\n");
+        Result r = relay("run", "--daemon");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("config.yaml:2"), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace for a user mistake: " + r.err());
+    }
+
+    @Test
+    void help_is_available_on_every_command() {
+        for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "init"}) {
+            Result r = relay(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: relay " + cmd), r.out());
+        }
+        assertEquals(2, relay("no-such-command").code());
+    }
+}

@@ -1,0 +1,130 @@
+package dev.relay.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.core.Home;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    Home home() {
+        return new Home(dir);
+    }
+
+    Settings load(Map<String, String> env, Map<String, String> flags) {
+        return new ConfigLoader(env, flags).load(home(), false);
+    }
+
+    @Test
+    void defaults_apply_when_nothing_is_configured() {
+        Settings s = load(Map.of(), Map.of());
+        assertEquals(Settings.DEFAULT_MODEL, s.model());
+        assertEquals(8192, s.maxTokens());
+        assertEquals(400_000, s.historyCharCap());
+        assertEquals(10, s.keepRecentTurns());
+        assertEquals("[NEEDS-JC]", s.needsJcToken());
+        assertEquals(200, s.needsJcScanChars());
+        assertEquals(Duration.ofSeconds(600), s.stuckQueueThreshold());
+        assertEquals(1_048_576, s.maxEnvelopeBytes());
+        assertEquals("https://api.anthropic.com", s.anthropicBaseUrl());
+        assertEquals("https://ntfy.sh", s.ntfyServer());
+        assertTrue(s.secrets().anthropicApiKey().isEmpty());
+        assertTrue(s.prices().forModel("claude-sonnet-5-5-20261001").isPresent(), "dated ids match their family");
+    }
+
+    @Test
+    void flags_beat_environment_beat_dotenv_beat_yaml() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "model: from-yaml\nanthropic:\n  base_url: http://yaml.example\n");
+        Files.writeString(dir.resolve(".env"), "RELAY_MODEL=from-dotenv\nANTHROPIC_BASE_URL=http://dotenv.example\nANTHROPIC_API_KEY='sk-ant-dotenv'\n");
+        assertEquals("from-dotenv", load(Map.of(), Map.of()).model());
+        assertEquals("http://dotenv.example", load(Map.of(), Map.of()).anthropicBaseUrl());
+        assertEquals("from-env", load(Map.of("RELAY_MODEL", "from-env"), Map.of()).model());
+        assertEquals("from-flag", load(Map.of("RELAY_MODEL", "from-env"), Map.of("RELAY_MODEL", "from-flag")).model());
+        assertEquals("sk-ant-dotenv", load(Map.of(), Map.of()).secrets().anthropicApiKey().orElseThrow());
+        assertFalse(load(Map.of(), Map.of()).secrets().toString().contains("sk-ant-dotenv"), "secrets never print");
+    }
+
+    @Test
+    void a_yaml_syntax_error_names_the_file_and_line() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "model: x\nsessions:\n  - id: a\n   kind: file\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(dir.resolve("config.yaml") + ":4"), e.getMessage());
+    }
+
+    @Test
+    void an_unknown_key_is_named_with_its_line_and_the_known_keys() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "model: x\nhistory_chars_cap: 5\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":2: unknown key \"history_chars_cap\""), e.getMessage());
+        assertTrue(e.getMessage().contains("history_char_cap"), e.getMessage());
+    }
+
+    @Test
+    void bad_values_are_explained_with_their_line() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "model: x\nmax_tokens: -3\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("max_tokens must be greater than 0"), e.getMessage());
+        assertTrue(e.getMessage().contains("config.yaml:"), e.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: ok\n  - id: ../bad\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":3") && e.getMessage().contains("../bad"), e.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: a\n    kind: vm\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("kind must be file or container"), e.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "history_char_cap: lots\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":1") && e.getMessage().contains("lots"), e.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: a\n  - id: a\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
+    }
+
+    @Test
+    void a_bad_dotenv_line_is_named_without_echoing_its_value() throws Exception {
+        Files.writeString(dir.resolve(".env"), "OK=1\nsk-ant-oops-this-is-a-key\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(".env:2"), e.getMessage());
+        assertFalse(e.getMessage().contains("sk-ant-oops"), e.getMessage());
+    }
+
+    @Test
+    void the_ntfy_topic_is_generated_once_and_kept_in_dotenv_with_mode_0600() throws Exception {
+        Files.writeString(dir.resolve(".env"), "# my secrets\nANTHROPIC_API_KEY=k\n");
+        String topic = new ConfigLoader(Map.of(), Map.of()).load(home(), true).ntfyTopic();
+        assertTrue(topic.matches("relay-[a-z0-9]{24}"), topic);
+        assertEquals(topic, new ConfigLoader(Map.of(), Map.of()).load(home(), true).ntfyTopic());
+        String env = Files.readString(dir.resolve(".env"));
+        assertTrue(env.startsWith("# my secrets\nANTHROPIC_API_KEY=k\n"), env);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".env"))));
+    }
+
+    @Test
+    void prices_from_yaml_override_the_built_in_entry() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"),
+                "prices:\n  claude-sonnet-5-5: {input: 1, output: 2, cache_write_5m: 3, cache_write_1h: 4, cache_read: 5}\n");
+        Price p = load(Map.of(), Map.of()).prices().forModel("claude-sonnet-5-5").orElseThrow();
+        assertEquals(new Price(1, 2, 3, 4, 5), p);
+    }
+
+    @Test
+    void system_prompt_file_is_read_relative_to_the_home() throws Exception {
+        Files.writeString(dir.resolve("coordinator.md"), "Be brief.");
+        Files.writeString(dir.resolve("config.yaml"), "system_prompt_file: coordinator.md\n");
+        assertEquals("Be brief.", load(Map.of(), Map.of()).systemPrompt());
+    }
+}
