@@ -1,5 +1,6 @@
 package dev.relay.anthropic;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +49,7 @@ public final class AnthropicCoordinator implements Coordinator {
                 .readTimeout(Duration.ofMinutes(5))
                 .callTimeout(Duration.ofMinutes(10))
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
     }
 
@@ -55,7 +60,7 @@ public final class AnthropicCoordinator implements Coordinator {
                 .header("x-api-key", apiKey)
                 .header("anthropic-version", API_VERSION)
                 .header("content-type", "application/json")
-                .post(RequestBody.create(body(request).toString(), JSON_TYPE))
+                .post(RequestBody.create(bodyBytes(request), JSON_TYPE))
                 .build();
         try (Response response = this.http.newCall(http).execute()) {
             ResponseBody responseBody = response.body();
@@ -73,31 +78,73 @@ public final class AnthropicCoordinator implements Coordinator {
         }
     }
 
-    static ObjectNode body(CoordinatorRequest request) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("model", request.model());
-        root.put("max_tokens", request.maxTokens());
-        CacheTtl systemTtl = request.historyTtl() == CacheTtl.ONE_HOUR ? CacheTtl.ONE_HOUR : CacheTtl.FIVE_MINUTES;
-        ArrayNode system = root.putArray("system");
-        ObjectNode sys = system.addObject().put("type", "text").put("text", request.system());
-        cacheControl(sys, systemTtl);
+    /**
+     * Encoded messages by their text: the history is append-only between summaries, so each turn is encoded once
+     * and a call costs a copy of the history's bytes, not a new encoding of 400k characters.
+     */
+    private final Map<String, byte[]> encodedUser = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<String, byte[]> encodedAssistant = Collections.synchronizedMap(new WeakHashMap<>());
 
-        List<CoordinatorRequest.Message> merged = merge(request.messages());
-        ArrayNode messages = root.putArray("messages");
-        for (int i = 0; i < merged.size(); i++) {
-            CoordinatorRequest.Message m = merged.get(i);
-            ObjectNode msg = messages.addObject();
-            msg.put("role", m.role() == CoordinatorRequest.Role.USER ? "user" : "assistant");
-            ObjectNode block = msg.putArray("content").addObject().put("type", "text").put("text", m.text());
-            if (i == merged.size() - 1 && request.historyTtl() != CacheTtl.NONE) {
-                cacheControl(block, request.historyTtl());
+    /** The request body; every message but the last (which carries the cache breakpoint) comes from the cache. */
+    byte[] bodyBytes(CoordinatorRequest request) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
+        try {
+            ObjectNode head = JSON.createObjectNode();
+            head.put("model", request.model());
+            head.put("max_tokens", request.maxTokens());
+            CacheTtl systemTtl = request.historyTtl() == CacheTtl.ONE_HOUR ? CacheTtl.ONE_HOUR : CacheTtl.FIVE_MINUTES;
+            ObjectNode sys = head.putArray("system").addObject().put("type", "text").put("text", request.system());
+            sys.putObject("cache_control").put("type", "ephemeral").put("ttl", systemTtl.wire());
+            byte[] headBytes = JSON.writeValueAsBytes(head);
+            out.write(headBytes, 0, headBytes.length - 1); // all but the closing brace
+            out.write(",\"messages\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            List<CoordinatorRequest.Message> merged = merge(request.messages());
+            for (int i = 0; i < merged.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                CoordinatorRequest.Message m = merged.get(i);
+                boolean last = i == merged.size() - 1;
+                if (last) {
+                    out.write(encode(m, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
+                } else {
+                    Map<String, byte[]> cache = m.role() == CoordinatorRequest.Role.USER ? encodedUser : encodedAssistant;
+                    out.write(cache.computeIfAbsent(m.text(), k -> encode(m, null)));
+                }
             }
+            out.write("]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return root;
+        return out.toByteArray();
     }
 
-    private static void cacheControl(ObjectNode block, CacheTtl ttl) {
-        block.putObject("cache_control").put("type", "ephemeral").put("ttl", ttl.wire());
+    private static byte[] encode(CoordinatorRequest.Message m, CacheTtl ttl) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(m.text().length() + 64);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("role", m.role() == CoordinatorRequest.Role.USER ? "user" : "assistant");
+            g.writeArrayFieldStart("content");
+            writeBlock(g, m.text(), ttl);
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeBlock(JsonGenerator g, String text, CacheTtl ttl) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "text");
+        g.writeStringField("text", text);
+        if (ttl != null) {
+            g.writeObjectFieldStart("cache_control");
+            g.writeStringField("type", "ephemeral");
+            g.writeStringField("ttl", ttl.wire());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     /** Joins consecutive turns of one role and makes the conversation open with a user turn, as the API expects. */

@@ -36,6 +36,10 @@ abstract class RunBase extends HomeCommand {
 
     @Override
     public Integer call() throws Exception {
+        // As early as possible: a SIGTERM during start-up must end the process cleanly too.
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        Signal.handle(new Signal("INT"), sig -> stop.countDown());
         Home home = home();
         Map<String, String> flags = new HashMap<>();
         if (model != null) {
@@ -53,11 +57,11 @@ abstract class RunBase extends HomeCommand {
                     + "; use `relay status`, `relay pause` or `relay resume` to act on it", ExitCodes.LOCKED);
         }
         try (HomeLock held = lock.get()) {
-            return runLoop(home, loader, settings);
+            return runLoop(home, loader, settings, stop);
         }
     }
 
-    private int runLoop(Home home, ConfigLoader loader, Settings settings) throws InterruptedException {
+    private int runLoop(Home home, ConfigLoader loader, Settings settings, CountDownLatch stop) throws InterruptedException {
         Logging.configure(home.logFile(), true);
         rememberSecrets(settings);
         Notifier notifier = settings.ntfyTopic().isEmpty() ? Notifier.NONE
@@ -77,9 +81,6 @@ abstract class RunBase extends HomeCommand {
                 session -> settings.session(session).map(SessionConfig::kind).orElse(SessionConfig.Kind.FILE)
                         == SessionConfig.Kind.CONTAINER ? waitForContainers : files);
 
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), sig -> stop.countDown());
-        Signal.handle(new Signal("INT"), sig -> stop.countDown());
         loop.start();
         if (settings.secrets().anthropicApiKey().isEmpty()) {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(

@@ -17,6 +17,7 @@ record ConfigFile(
         @JsonProperty("needs_jc_scan_chars") Integer needsJcScanChars,
         @JsonProperty("stuck_queue_threshold_s") Integer stuckQueueThresholdS,
         @JsonProperty("max_envelope_bytes") Long maxEnvelopeBytes,
+        @JsonProperty("history_cache") String historyCache,
         @JsonProperty("sessions") List<SessionConfig> sessions,
         @JsonProperty("anthropic") Anthropic anthropic,
         @JsonProperty("ntfy") Ntfy ntfy,
@@ -24,7 +25,7 @@ record ConfigFile(
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -36,6 +37,9 @@ record ConfigFile(
         }
         if (maxEnvelopeBytes != null && maxEnvelopeBytes < 16) {
             throw new IllegalArgumentException("max_envelope_bytes must be at least 16");
+        }
+        if (historyCache != null && !historyCache.equals("auto") && !historyCache.equals("off")) {
+            throw new IllegalArgumentException("history_cache must be auto or off, not \"" + historyCache + "\"");
         }
         if (needsJcToken != null && needsJcToken.isBlank()) {
             throw new IllegalArgumentException("needs_jc_token must not be empty");

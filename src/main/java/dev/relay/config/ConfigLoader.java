@@ -109,6 +109,7 @@ public final class ConfigLoader {
                 orDefault(file.needsJcScanChars(), 200),
                 Duration.ofSeconds(orDefault(file.stuckQueueThresholdS(), 600)),
                 file.maxEnvelopeBytes() != null ? file.maxEnvelopeBytes() : 1_048_576L,
+                !"off".equals(file.historyCache()),
                 file.sessions() != null ? file.sessions() : List.of(),
                 baseUrl,
                 ntfyServer,
@@ -126,6 +127,15 @@ public final class ConfigLoader {
     static ConfigFile readConfigFile(Path path) {
         if (!Files.exists(path)) {
             return ConfigFile.EMPTY;
+        }
+        try (com.fasterxml.jackson.core.JsonParser probe = YAML.getFactory().createParser(path.toFile())) {
+            if (probe.nextToken() == null) {
+                return ConfigFile.EMPTY; // empty, or only comments
+            }
+        } catch (JsonProcessingException e) {
+            // reported with its line by the full read below
+        } catch (IOException e) {
+            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
         }
         try (InputStream in = Files.newInputStream(path)) {
             ConfigFile file = YAML.readValue(in, ConfigFile.class);

@@ -19,6 +19,7 @@ public record Settings(
         int needsJcScanChars,
         Duration stuckQueueThreshold,
         long maxEnvelopeBytes,
+        boolean cacheHistory,
         List<SessionConfig> sessions,
         String anthropicBaseUrl,
         String ntfyServer,
@@ -47,7 +48,7 @@ public record Settings(
 
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
-                needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, sessions, anthropicBaseUrl,
+                needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
                 ntfyServer, ntfyTopic, trackerUrl, prices, newSecrets);
     }
 }

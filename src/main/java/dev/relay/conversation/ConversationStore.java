@@ -36,6 +36,7 @@ public final class ConversationStore implements AutoCloseable {
 
     private final Path file;
     private final List<Turn> turns = new ArrayList<>();
+    private final List<String> promptTexts = new ArrayList<>();
     private final Set<String> userKeys = new HashSet<>();
     private final Set<String> assistantKeys = new HashSet<>();
     private long chars;
@@ -57,6 +58,7 @@ public final class ConversationStore implements AutoCloseable {
 
     private Optional<String> load() {
         turns.clear();
+        promptTexts.clear();
         userKeys.clear();
         assistantKeys.clear();
         chars = 0;
@@ -141,7 +143,9 @@ public final class ConversationStore implements AutoCloseable {
 
     private void remember(Turn t) {
         turns.add(t);
-        chars += t.promptText().length();
+        String prompt = t.promptText();
+        promptTexts.add(prompt);
+        chars += prompt.length();
         if (t.role() == Turn.Role.USER && !t.key().isEmpty()) {
             userKeys.add(t.key());
         } else if (t.role() == Turn.Role.ASSISTANT && !t.key().isEmpty()) {
@@ -195,6 +199,11 @@ public final class ConversationStore implements AutoCloseable {
 
     public List<Turn> turns() {
         return Collections.unmodifiableList(turns);
+    }
+
+    /** What the coordinator sees of each turn, computed once when the turn is recorded. */
+    public List<String> promptTexts() {
+        return Collections.unmodifiableList(promptTexts);
     }
 
     public long chars() {

@@ -66,25 +66,31 @@ public final class QueueDirectory {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path p : stream) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".") || name.endsWith(".tmp") || !name.endsWith(".json")) {
-                    continue;
-                }
-                BasicFileAttributes attrs;
-                try {
-                    attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) {
-                    continue; // removed between listing and stat
-                }
-                entries.add(new Entry(p, attrs.lastModifiedTime().toInstant(), attrs.size(), attrs.isDirectory()));
+                entry(p).ifPresent(entries::add);
             }
         } catch (java.nio.file.NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-        entries.sort(Comparator.comparing(Entry::modifiedAt).thenComparing(Entry::name));
+        entries.sort(ORDER);
         return entries;
+    }
+
+    public static final Comparator<Entry> ORDER = Comparator.comparing(Entry::modifiedAt).thenComparing(Entry::name);
+
+    /** The entry for one file of queue/, or empty when it is gone or not an envelope's name. */
+    public Optional<Entry> entry(Path p) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(".") || name.endsWith(".tmp") || !name.endsWith(".json")) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(new Entry(p, attrs.lastModifiedTime().toInstant(), attrs.size(), attrs.isDirectory()));
+        } catch (IOException e) {
+            return Optional.empty(); // removed between the event and the stat
+        }
     }
 
     /** The outcome of reading one entry: an envelope, or why it cannot be one. */

@@ -21,6 +21,7 @@ import dev.relay.files.AtomicFiles;
 import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.QueueDirectory;
+import dev.relay.queue.QueueIndex;
 import dev.relay.queue.QueuedEnvelope;
 import dev.relay.queue.Rejection;
 import dev.relay.state.ControlFiles;
@@ -88,6 +89,7 @@ public final class RelayLoop implements AutoCloseable {
     private final Function<SessionId, DispatchTarget> targets;
 
     private final QueueDirectory queue;
+    private final QueueIndex queueIndex;
     private final Outbox outbox;
     private final ControlFiles control;
     private final StatusFile statusFile;
@@ -133,6 +135,7 @@ public final class RelayLoop implements AutoCloseable {
     private Instant lastRescan = Instant.MIN;
     private Instant lastSecretsReload = Instant.MIN;
     private boolean statusDirty = true;
+    private boolean statusUrgent;
     private final Set<Path> watchedDispatchDirs = new HashSet<>();
     private final Map<SessionId, Instant> lastReportAt = new HashMap<>();
     private final Map<SessionId, Instant> lastDispatchBySession = new HashMap<>();
@@ -140,6 +143,9 @@ public final class RelayLoop implements AutoCloseable {
 
     /** Wakes the loop: a file changed somewhere it watches, or a command arrived. */
     private record Wake() {}
+
+    /** Names that changed in one watched directory; {@code overflow} when the kernel dropped events. */
+    private record FsChange(Path dir, List<Path> names, boolean overflow) {}
 
     private record ApiDone(WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
                            RuntimeException crash, Instant startedAt) {}
@@ -160,6 +166,7 @@ public final class RelayLoop implements AutoCloseable {
         this.notifier = notifier;
         this.targets = targets;
         this.queue = new QueueDirectory(home.queueDir(), settings.maxEnvelopeBytes(), clock);
+        this.queueIndex = new QueueIndex(queue);
         this.outbox = new Outbox(home.outboxRoot(), clock);
         this.control = new ControlFiles(home.controlDir());
         this.statusFile = new StatusFile(home.statusFile());
@@ -242,9 +249,17 @@ public final class RelayLoop implements AutoCloseable {
         try {
             while (running) {
                 var key = watcher.take();
-                key.pollEvents();
+                List<Path> names = new ArrayList<>();
+                boolean overflow = false;
+                for (var event : key.pollEvents()) {
+                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        overflow = true;
+                    } else if (event.context() instanceof Path name) {
+                        names.add(name);
+                    }
+                }
                 key.reset();
-                inbox.offer(new Wake());
+                inbox.offer(new FsChange((Path) key.watchable(), names, overflow));
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // the loop is closing
@@ -283,6 +298,11 @@ public final class RelayLoop implements AutoCloseable {
                 while (signal != null) {
                     if (signal instanceof ApiDone done) {
                         onApiDone(done);
+                    } else if (signal instanceof FsChange change && change.dir().equals(home.queueDir())) {
+                        if (change.overflow()) {
+                            lastRescan = Instant.MIN;
+                        }
+                        change.names().forEach(name -> queueIndex.changed(home.queueDir().resolve(name)));
                     }
                     signal = inbox.poll();
                 }
@@ -306,6 +326,10 @@ public final class RelayLoop implements AutoCloseable {
             Duration wait = Duration.between(now, nextAttemptAt);
             until = wait.compareTo(until) < 0 ? wait : until;
         }
+        if (statusDirty) {
+            Duration toStatus = Duration.between(now, lastStatusWrite.plus(STATUS_MIN_INTERVAL));
+            until = toStatus.compareTo(until) < 0 ? toStatus : until;
+        }
         return until.isNegative() ? Duration.ZERO : until;
     }
 
@@ -313,6 +337,10 @@ public final class RelayLoop implements AutoCloseable {
 
     private void step() {
         Instant now = clock.instant();
+        if (Duration.between(lastRescan, now).compareTo(RESCAN) >= 0 || now.isBefore(lastRescan)) {
+            queueIndex.rescan(); // the safety net under the directory watch
+            lastRescan = now;
+        }
         takeControlCommands();
         pumpOutbox();
         takeOperatorInput();
@@ -331,23 +359,27 @@ public final class RelayLoop implements AutoCloseable {
             }
             return;
         }
-        Optional<WorkItem> operatorItem = nextOperatorItem();
-        if (operatorItem.isPresent()) {
-            startTurn(operatorItem.get());
-            return;
+        checkStuck(now);
+        nextWork(null).ifPresent(this::startTurn);
+    }
+
+    /** The next work item: the operator's messages first, then (unless paused) the oldest envelope. */
+    private Optional<WorkItem> nextWork(Path finishing) {
+        Optional<WorkItem> operatorItem = nextOperatorItem(finishing);
+        if (operatorItem.isPresent() || pauseState != RelayState.RUNNING) {
+            return operatorItem;
         }
-        List<QueueDirectory.Entry> entries = queue.list();
-        checkStuck(entries, now);
-        if (pauseState != RelayState.RUNNING) {
-            return;
-        }
-        for (QueueDirectory.Entry entry : entries) {
+        for (QueueDirectory.Entry entry : queueIndex.entries()) {
+            if (entry.file().equals(finishing)) {
+                continue;
+            }
             Optional<WorkItem> item = accept(entry);
             if (item.isPresent()) {
-                startTurn(item.get());
-                return;
+                return item;
             }
+            queueIndex.forget(entry.file());
         }
+        return Optional.empty();
     }
 
     /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */
@@ -417,8 +449,11 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     /** The oldest operator message; direct dispatches are done here, since they need no API call. */
-    private Optional<WorkItem> nextOperatorItem() {
+    private Optional<WorkItem> nextOperatorItem(Path finishing) {
         for (Path file : operatorFiles()) {
+            if (file.equals(finishing)) {
+                continue;
+            }
             String text = readOperatorFile(file);
             String key = operatorKey(file);
             Matcher direct = DIRECT.matcher(text);
@@ -580,20 +615,19 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private CoordinatorRequest replyRequest() {
-        List<CoordinatorRequest.Message> messages = new ArrayList<>();
-        long cached = 0;
         List<Turn> turns = conversation.turns();
+        List<String> texts = conversation.promptTexts();
+        List<CoordinatorRequest.Message> messages = new ArrayList<>(turns.size());
         for (int i = 0; i < turns.size(); i++) {
-            Turn t = turns.get(i);
-            messages.add(new CoordinatorRequest.Message(t.role() == Turn.Role.ASSISTANT
-                    ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, t.promptText()));
-            if (i < turns.size() - 1) {
-                cached += t.promptText().length();
-            }
+            messages.add(new CoordinatorRequest.Message(turns.get(i).role() == Turn.Role.ASSISTANT
+                    ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, texts.get(i)));
         }
-        long fresh = turns.isEmpty() ? 0 : turns.get(turns.size() - 1).promptText().length();
+        long fresh = texts.isEmpty() ? 0 : texts.get(texts.size() - 1).length();
+        long cached = conversation.chars() - fresh;
         Price price = priceOf(settings.model());
-        lastTtl = cachePlanner.choose(price, (cached + settings.systemPrompt().length()) / 4, fresh / 4);
+        lastTtl = settings.cacheHistory()
+                ? cachePlanner.choose(price, (cached + settings.systemPrompt().length()) / 4, fresh / 4)
+                : CacheTtl.NONE;
         return new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, lastTtl);
     }
 
@@ -640,7 +674,20 @@ public final class RelayLoop implements AutoCloseable {
         LOG.info("turn for {} answered in {} ms ({} in, {} cached, {} out, ${})", describe(done.item()),
                 Duration.between(done.startedAt(), clock.instant()).toMillis(), usage.inputTokens(),
                 usage.cacheReadTokens(), usage.outputTokens(), String.format("%.4f", usage.costUsd()));
+        openItem = null;
+        attempts = 0;
+        // With the reply durable, the next turn may start at once: its API call overlaps this item's remaining
+        // file work (outbox, removal, delivery), whose order within the item is unchanged.
+        if (!needsJc(text) && holdReason == null) {
+            nextWork(done.item().file()).ifPresent(this::startTurn);
+        }
         finishTurn(done.item(), assistant);
+    }
+
+    private boolean needsJc(String reply) {
+        String head = reply.strip();
+        head = head.substring(0, Math.min(head.length(), settings.needsJcScanChars()));
+        return head.contains(settings.needsJcToken());
     }
 
     private void applySummary(String summary, Usage usage) {
@@ -663,10 +710,7 @@ public final class RelayLoop implements AutoCloseable {
 
     private void finishTurn(WorkItem item, Turn reply) {
         String text = reply.content();
-        String token = settings.needsJcToken();
-        String head = text.strip();
-        head = head.substring(0, Math.min(head.length(), settings.needsJcScanChars()));
-        if (head.contains(token)) {
+        if (needsJc(text)) {
             lastNeedsJcAt = clock.instant().toString();
             lastNeedsJcText = text;
             setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
@@ -680,8 +724,7 @@ public final class RelayLoop implements AutoCloseable {
             takenIds.add(item.key());
         }
         AtomicFiles.delete(item.file());
-        openItem = null;
-        attempts = 0;
+        queueIndex.forget(item.file());
         statusDirty = true;
         pumpOutbox();
     }
@@ -831,6 +874,7 @@ public final class RelayLoop implements AutoCloseable {
         }
         pauseState = state;
         statusDirty = true;
+        statusUrgent = true;
         ObjectNode n = JSON.createObjectNode().put("state", state.wire()).put("since", clock.instant().toString());
         if (lastNeedsJcAt != null) {
             n.put("last_needs_jc_at", lastNeedsJcAt).put("last_needs_jc_text", lastNeedsJcText);
@@ -843,6 +887,7 @@ public final class RelayLoop implements AutoCloseable {
     private void setError(String detail) {
         lastError = detail;
         statusDirty = true;
+        statusUrgent = true;
         emit(new RelayEvent.StateChanged(RelayState.ERROR, detail));
     }
 
@@ -874,16 +919,18 @@ public final class RelayLoop implements AutoCloseable {
         return RelayState.RUNNING;
     }
 
-    private void checkStuck(List<QueueDirectory.Entry> entries, Instant now) {
-        if (entries.isEmpty()) {
+    private void checkStuck(Instant now) {
+        Optional<QueueDirectory.Entry> oldest = queueIndex.oldest();
+        if (oldest.isEmpty()) {
             return;
         }
-        Duration age = Duration.between(entries.get(0).modifiedAt(), now);
+        int waiting = queueIndex.size();
+        Duration age = Duration.between(oldest.get().modifiedAt(), now);
         Duration threshold = settings.stuckQueueThreshold();
         if (age.compareTo(threshold) > 0 && Duration.between(lastStuckAlert, now).compareTo(threshold) >= 0) {
             lastStuckAlert = now;
-            String msg = entries.size() + " envelope" + (entries.size() == 1 ? "" : "s") + " waiting; the oldest ("
-                    + entries.get(0).name() + ") for " + age.toMinutes() + " min. State: " + effectiveState().wire()
+            String msg = waiting + " envelope" + (waiting == 1 ? "" : "s") + " waiting; the oldest ("
+                    + oldest.get().name() + ") for " + age.toMinutes() + " min. State: " + effectiveState().wire()
                     + (lastError == null ? "" : "; last error: " + lastError);
             LOG.warn("queue stuck: {}", msg);
             notify(new Notification("Relay queue stuck", msg, Notification.HIGH, List.of("hourglass")));
@@ -929,7 +976,7 @@ public final class RelayLoop implements AutoCloseable {
         Instant now = clock.instant();
         boolean heartbeat = Duration.between(lastStatusWrite, now).compareTo(HEARTBEAT) >= 0;
         boolean changed = statusDirty && Duration.between(lastStatusWrite, now).compareTo(STATUS_MIN_INTERVAL) >= 0;
-        if (heartbeat || changed) {
+        if (heartbeat || changed || statusUrgent) {
             writeStatus();
         }
     }
@@ -941,10 +988,10 @@ public final class RelayLoop implements AutoCloseable {
         statusFile.write(status);
         lastStatusWrite = now;
         statusDirty = false;
+        statusUrgent = false;
     }
 
     private Status buildStatus(Instant now) {
-        List<QueueDirectory.Entry> entries = queue.list();
         Set<SessionId> sessions = new java.util.TreeSet<>();
         settings.sessions().forEach(s -> sessions.add(s.id()));
         sessions.addAll(outbox.sessions());
@@ -966,10 +1013,10 @@ public final class RelayLoop implements AutoCloseable {
             case ERROR -> holdReason != null ? holdReason : retryDetail;
             case RUNNING -> callInFlight ? "waiting for the coordinator" : openItem != null ? retryDetail : "idle";
         };
-        long oldestAge = entries.isEmpty() ? 0 : Math.max(0, Duration.between(entries.get(0).modifiedAt(), now).toSeconds());
+        long oldestAge = queueIndex.oldest().map(e -> Math.max(0, Duration.between(e.modifiedAt(), now).toSeconds())).orElse(0L);
         return new Status(ProcessHandle.current().pid(), startedAt.toString(), now.toString(), state.wire(), detail,
                 settings.model(), lastNeedsJcAt, lastNeedsJcText, str(lastDispatchAt),
-                lastDispatchSession == null ? null : lastDispatchSession.value(), entries.size(), oldestAge, waiting,
+                lastDispatchSession == null ? null : lastDispatchSession.value(), queueIndex.size(), oldestAge, waiting,
                 queue.rejectedCount(), conversation.chars(), conversation.turns().size(), total.inputTokens(),
                 total.outputTokens(), total.cacheCreationTokens(), total.cacheReadTokens(), total.costUsd(), lastTurnCost,
                 lastTtl.wire().equals("1h") ? "1h" : lastTtl == CacheTtl.NONE ? "none" : "5m",

@@ -93,6 +93,7 @@ class CrashSafetyTest {
 
             Process last = RelayProcess.start(home, env, output, "run", "--daemon");
             try {
+                Await.until("last relay up", Duration.ofSeconds(30), () -> writtenBy(home, last.pid()));
                 Await.until("every reply delivered", Duration.ofSeconds(120), () -> delivered.size() == ENVELOPES
                         && queued(home) == 0);
             } finally {

@@ -43,6 +43,8 @@ public final class FakeAnthropic implements AutoCloseable {
     private final AtomicInteger calls = new AtomicInteger();
     private volatile Function<JsonNode, String> replies = req -> "ack";
     private volatile Duration latency = Duration.ZERO;
+    private volatile boolean fast;
+    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
 
     public FakeAnthropic(Clock clock) throws IOException {
         this.clock = clock;
@@ -50,6 +52,35 @@ public final class FakeAnthropic implements AutoCloseable {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 return handle(request);
+            }
+        });
+        // Like a real server, answer without Nagle's delay (MockWebServer writes headers and body separately).
+        server.setServerSocketFactory(new javax.net.ServerSocketFactory() {
+            @Override
+            public java.net.ServerSocket createServerSocket() throws IOException {
+                return new java.net.ServerSocket() {
+                    @Override
+                    public java.net.Socket accept() throws IOException {
+                        java.net.Socket s = super.accept();
+                        s.setTcpNoDelay(true);
+                        return s;
+                    }
+                };
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port) throws IOException {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port, int backlog, java.net.InetAddress address) throws IOException {
+                throw new UnsupportedOperationException();
             }
         });
         server.start();
@@ -63,6 +94,18 @@ public final class FakeAnthropic implements AutoCloseable {
     /** How the reply text is made from the request body. */
     public void replies(Function<JsonNode, String> replies) {
         this.replies = replies;
+    }
+
+    /**
+     * Answers at once with a fixed reply, without parsing the body or accounting the cache, and records when each
+     * request arrived (System.nanoTime): for benchmarks that measure Relay rather than this fake.
+     */
+    public void fast(boolean fast) {
+        this.fast = fast;
+    }
+
+    public List<Long> arrivals() {
+        return arrivals;
     }
 
     public void latency(Duration latency) {
@@ -101,8 +144,21 @@ public final class FakeAnthropic implements AutoCloseable {
         return server;
     }
 
+    private static final String FAST_REPLY = "{\"id\":\"msg_fast\",\"type\":\"message\",\"role\":\"assistant\","
+            + "\"model\":\"fake\",\"stop_reason\":\"end_turn\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],"
+            + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}}";
+
     private MockResponse handle(RecordedRequest request) {
         calls.incrementAndGet();
+        try {
+            server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS); // we keep our own list; do not hoard bodies
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (fast) {
+            arrivals.add(System.nanoTime());
+            return new MockResponse().setResponseCode(200).setHeader("content-type", "application/json").setBody(FAST_REPLY);
+        }
         if (!"/v1/messages".equals(request.getPath()) || !"POST".equals(request.getMethod())) {
             return error(404, "not_found_error", "Not found: " + request.getPath());
         }

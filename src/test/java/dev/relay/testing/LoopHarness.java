@@ -32,6 +32,7 @@ public final class LoopHarness implements AutoCloseable {
     public final Map<String, String> env = new HashMap<>();
     private final Clock clock;
     private RelayLoop loop;
+    private Coordinator real;
 
     public LoopHarness(Path dir, Clock clock) {
         this.home = new Home(dir);
@@ -42,6 +43,12 @@ public final class LoopHarness implements AutoCloseable {
 
     public LoopHarness config(String yaml) {
         write(home.configFile(), yaml);
+        return this;
+    }
+
+    /** Uses this coordinator (for example the real HTTP client against a fake API) instead of the scripted one. */
+    public LoopHarness withCoordinator(Coordinator coordinator) {
+        this.real = coordinator;
         return this;
     }
 
@@ -58,7 +65,7 @@ public final class LoopHarness implements AutoCloseable {
         Settings settings = settings();
         FileDispatchTarget files = new FileDispatchTarget(home);
         loop = new RelayLoop(settings, clock,
-                s -> s.secrets().anthropicApiKey().map(k -> (Coordinator) coordinator),
+                s -> s.secrets().anthropicApiKey().map(k -> real != null ? real : (Coordinator) coordinator),
                 s -> s.withSecrets(new ConfigLoader(env, Map.of()).reloadSecrets(home)),
                 notifier, session -> files);
         loop.addListener(events::add);
