@@ -86,12 +86,12 @@ class RelayBenchmarkTest {
         }
     }
 
-    /** Envelopes dropped at 100 per second by 10 sessions whose agents take replies at once, for 20 seconds. */
+    /** Envelopes dropped at 100 per second by 10 sessions whose agents take replies at once, for 20 seconds; the 100k-character cap makes the history be summarized several times on the way. */
     @Test
     void sustained_throughput() throws Exception {
         try (FakeAnthropic api = new FakeAnthropic(Clock.systemUTC())) {
             api.fast(true);
-            try (LoopHarness relay = relayOn(dir, api, Clock.systemUTC(), "history_char_cap: 400000\nkeep_recent_turns: 10\n")) {
+            try (LoopHarness relay = relayOn(dir, api, Clock.systemUTC(), "history_char_cap: 100000\nkeep_recent_turns: 10\n")) {
                 int sessions = 10;
                 int rate = 100;
                 int seconds = 20;
