@@ -48,7 +48,10 @@ public final class AnthropicCoordinator implements Coordinator {
                 .writeTimeout(Duration.ofSeconds(30))
                 .readTimeout(Duration.ofMinutes(5))
                 .callTimeout(Duration.ofMinutes(10))
-                .retryOnConnectionFailure(false)
+                // A pooled connection that the server (or a proxy) closed while idle fails at once with "unexpected
+                // end of stream"; OkHttp then repeats the request on a fresh connection. This is the only retry below
+                // the loop's own, and it repeats nothing the loop would not (a call is at-least-once anyway).
+                .retryOnConnectionFailure(true)
                 .socketFactory(new NoDelaySocketFactory())
                 .build();
     }

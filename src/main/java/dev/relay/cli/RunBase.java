@@ -40,6 +40,10 @@ abstract class RunBase extends HomeCommand {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
+        if (!daemon) {
+            // the console's terminal going away (an SSH connection dropped) ends it like a quit
+            Signal.handle(new Signal("HUP"), sig -> stop.countDown());
+        }
         Home home = home();
         Map<String, String> flags = new HashMap<>();
         if (model != null) {
@@ -50,19 +54,29 @@ abstract class RunBase extends HomeCommand {
 
         AtomicFiles.ensurePrivateDirectory(home.stateDir());
         AtomicFiles.ensurePrivateDirectory(home.logsDir());
+        if (!daemon && System.console() == null) {
+            throw new UserException("the console needs a terminal (standard input and output are not one here); "
+                    + "`relay run --daemon` runs the relay without one", ExitCodes.USAGE);
+        }
         Optional<HomeLock> lock = HomeLock.tryAcquire(home.lockFile());
         if (lock.isEmpty()) {
+            if (!daemon) {
+                // a daemon (systemd, say) holds this home: this console attaches to it
+                Logging.configure(home.logsDir().resolve("console.log"), false);
+                return ConsoleRunner.run(home, settings, null, stop);
+            }
             String who = new StatusFile(home.statusFile()).read().map(s -> " (pid " + s.pid() + ")").orElse("");
             throw new UserException("another relay" + who + " is already running in " + home.root()
-                    + "; use `relay status`, `relay pause` or `relay resume` to act on it", ExitCodes.LOCKED);
+                    + "; use `relay status`, `relay pause` or `relay resume` to act on it, or `relay` to open"
+                    + " the console on it", ExitCodes.LOCKED);
         }
         try (HomeLock held = lock.get()) {
             return runLoop(home, loader, settings, stop);
         }
     }
 
-    private int runLoop(Home home, ConfigLoader loader, Settings settings, CountDownLatch stop) throws InterruptedException {
-        Logging.configure(home.logFile(), true);
+    private int runLoop(Home home, ConfigLoader loader, Settings settings, CountDownLatch stop) throws Exception {
+        Logging.configure(home.logFile(), daemon);
         rememberSecrets(settings);
         Notifier notifier = settings.ntfyTopic().isEmpty() ? Notifier.NONE
                 : new NtfyNotifier(settings.ntfyServer(), settings.ntfyTopic(), settings.secrets().ntfyToken(),
@@ -87,8 +101,13 @@ abstract class RunBase extends HomeCommand {
                     "ANTHROPIC_API_KEY is not set: envelopes are queued but not sent; add it to {} and run `relay resume`",
                     home.envFile());
         }
-        stop.await();
-        org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (signal received)");
+        if (daemon) {
+            stop.await();
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (signal received)");
+        } else {
+            ConsoleRunner.run(home, settings, loop, stop);
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (console closed)");
+        }
         loop.close();
         notifier.close();
         http.dispatcher().executorService().shutdownNow();

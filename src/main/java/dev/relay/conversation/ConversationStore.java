@@ -109,6 +109,11 @@ public final class ConversationStore implements AutoCloseable {
                 + "; the " + good.size() + " readable turns were kept");
     }
 
+    /** One journal line as a turn; empty when the line is not a complete turn (torn or damaged). */
+    public static Optional<Turn> parseLine(String line) {
+        return parse(line);
+    }
+
     private static Optional<Turn> parse(String line) {
         try {
             JsonNode n = JSON.readTree(line);

@@ -16,6 +16,7 @@ public final class QueueIndex {
     private final QueueDirectory queue;
     private final TreeSet<QueueDirectory.Entry> ordered = new TreeSet<>(QueueDirectory.ORDER);
     private final Map<Path, QueueDirectory.Entry> byFile = new HashMap<>();
+    private final Map<Path, QueueDirectory.Entry> fresh = new java.util.LinkedHashMap<>();
 
     public QueueIndex(QueueDirectory queue) {
         this.queue = queue;
@@ -23,11 +24,15 @@ public final class QueueIndex {
 
     /** Replaces the index with a full listing. */
     public void rescan() {
+        Map<Path, QueueDirectory.Entry> before = new HashMap<>(byFile);
         ordered.clear();
         byFile.clear();
         for (QueueDirectory.Entry e : queue.list()) {
             ordered.add(e);
             byFile.put(e.file(), e);
+            if (!e.equals(before.get(e.file()))) {
+                fresh.put(e.file(), e);
+            }
         }
     }
 
@@ -37,7 +42,16 @@ public final class QueueIndex {
         queue.entry(file).ifPresent(e -> {
             ordered.add(e);
             byFile.put(e.file(), e);
+            fresh.put(e.file(), e);
         });
+    }
+
+    /** Entries that appeared or changed since the last call (to screen new envelopes while none is taken). */
+    public List<QueueDirectory.Entry> takeFresh() {
+        List<QueueDirectory.Entry> out = new ArrayList<>(fresh.values());
+        fresh.clear();
+        out.removeIf(e -> !e.equals(byFile.get(e.file())));
+        return out;
     }
 
     public void forget(Path file) {

@@ -344,6 +344,7 @@ public final class RelayLoop implements AutoCloseable {
         takeControlCommands();
         pumpOutbox();
         takeOperatorInput();
+        screenNewEnvelopes();
         if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(Duration.ofSeconds(10)) >= 0) {
             reloadSecrets();
         }
@@ -380,6 +381,19 @@ public final class RelayLoop implements AutoCloseable {
             queueIndex.forget(entry.file());
         }
         return Optional.empty();
+    }
+
+    /**
+     * A bad envelope is rejected when it arrives, not only when its turn would come: while the relay is paused or
+     * busy, the agent that wrote it (and the operator) learn at once why it will never be taken.
+     */
+    private void screenNewEnvelopes() {
+        for (QueueDirectory.Entry entry : queueIndex.takeFresh()) {
+            if (queue.read(entry) instanceof QueueDirectory.ReadResult.Invalid invalid) {
+                reject(entry.file(), invalid.reason());
+                queueIndex.forget(entry.file());
+            }
+        }
     }
 
     /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */

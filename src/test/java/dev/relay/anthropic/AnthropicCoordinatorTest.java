@@ -149,6 +149,16 @@ class AnthropicCoordinatorTest {
     }
 
     @Test
+    void a_pooled_connection_closed_by_the_server_while_idle_is_replaced_without_an_error() throws Exception {
+        // the first answer keeps the connection open (as far as the client knows), then the server drops it
+        server.enqueue(ok("{\"input_tokens\":5,\"output_tokens\":3}").setSocketPolicy(SocketPolicy.DISCONNECT_AT_END));
+        server.enqueue(ok("{\"input_tokens\":6,\"output_tokens\":4}"));
+        assertEquals(3, client.complete(request(CacheTtl.NONE, "x")).usage().outputTokens());
+        assertEquals(4, client.complete(request(CacheTtl.NONE, "y")).usage().outputTokens());
+        assertEquals(2, server.getRequestCount());
+    }
+
+    @Test
     void the_api_key_never_appears_in_an_error_message() {
         server.enqueue(new MockResponse().setResponseCode(500).setBody("<html>proxy error</html>"));
         CoordinatorException e = assertThrows(CoordinatorException.class, () -> client.complete(request(CacheTtl.NONE, "x")));

@@ -132,6 +132,19 @@ class RelayLoopTest {
     }
 
     @Test
+    void a_bad_envelope_is_rejected_at_once_even_while_paused() {
+        harness().start();
+        new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.PAUSE);
+        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state()));
+        relay.send("s1", "a good one waits");
+        relay.raw("bad.json", "{\"session_id\": \"s1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Await.until("bad.json rejected", () -> Files.exists(relay.home.rejectedDir().resolve("bad.json.reason")));
+        Await.until("status counts it", () -> relay.status().rejectedCount() == 1);
+        assertEquals(1, relay.queued(), "the good envelope still waits for the resume");
+        assertEquals(0, relay.coordinator.requests.size());
+    }
+
+    @Test
     void a_retryable_failure_keeps_the_envelope_until_its_turn_completes() {
         harness().start();
         relay.coordinator.thenFail(529, true);

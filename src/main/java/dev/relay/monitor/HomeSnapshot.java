@@ -1,0 +1,59 @@
+package dev.relay.monitor;
+
+import dev.relay.conversation.Turn;
+import dev.relay.queue.Rejection;
+import dev.relay.state.Status;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a home looks like at one moment, as the console shows it: read from the relay's files, so that a console in
+ * the relay's own process and one attached to a daemon see the same thing.
+ *
+ * @param version   grows whenever anything in the snapshot changed (the console repaints on a new version)
+ * @param relayLive whether a relay holds the home and its heartbeat is fresh
+ */
+public record HomeSnapshot(
+        long version,
+        Instant at,
+        Optional<Status> status,
+        boolean relayLive,
+        List<QueuedItem> queue,
+        int queueTotal,
+        List<Rejection> rejected,
+        int rejectedTotal,
+        List<WaitingReply> waiting,
+        List<Turn> turns,
+        List<LogLine> log,
+        List<String> sessions,
+        Optional<String> pendingOverride) {
+
+    public HomeSnapshot {
+        queue = List.copyOf(queue);
+        rejected = List.copyOf(rejected);
+        waiting = List.copyOf(waiting);
+        turns = List.copyOf(turns);
+        log = List.copyOf(log);
+        sessions = List.copyOf(sessions);
+    }
+
+    public static HomeSnapshot empty(Instant at) {
+        return new HomeSnapshot(0, at, Optional.empty(), false, List.of(), 0, List.of(), 0, List.of(), List.of(),
+                List.of(), List.of(), Optional.empty());
+    }
+
+    /** The relay's state word (running, paused, needs_jc, error), or "stopped" when no relay is live. */
+    public String state() {
+        return relayLive ? status.map(Status::state).orElse("starting") : "stopped";
+    }
+
+    /** An envelope waiting in queue/ ({@code session} is "?" while it is not yet readable as an envelope). */
+    public record QueuedItem(String name, String session, Instant modifiedAt, long size, String preview) {}
+
+    /** Replies held for a session: in its outbox, and whether its input.txt is still unread. */
+    public record WaitingReply(String session, int count, boolean inputPending, String preview) {}
+
+    /** One line of a log; {@code error} marks stderr or a WARN/ERROR line. */
+    public record LogLine(String text, boolean error) {}
+}

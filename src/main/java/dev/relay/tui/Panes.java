@@ -1,0 +1,278 @@
+package dev.relay.tui;
+
+import dev.relay.conversation.Turn;
+import dev.relay.monitor.HomeSnapshot;
+import dev.relay.monitor.HomeSnapshot.LogLine;
+import dev.relay.monitor.HomeSnapshot.QueuedItem;
+import dev.relay.monitor.HomeSnapshot.WaitingReply;
+import dev.relay.queue.Rejection;
+import dev.relay.state.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** The panes' contents as pure functions from a snapshot to lines: tested without a terminal. */
+public final class Panes {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter DAY_CLOCK = DateTimeFormatter.ofPattern("MMM d HH:mm").withZone(ZoneId.systemDefault());
+
+    private Panes() {}
+
+    // ---- queue ---------------------------------------------------------------------------------------------
+
+    public static List<Line> queue(HomeSnapshot s, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        if (s.queueTotal() == 0 && s.waiting().isEmpty() && s.rejectedTotal() == 0) {
+            out.add(Line.of(Style.DIM, "Nothing waiting. Agents drop envelopes into queue/ (or use `relay send`)."));
+            return out;
+        }
+        s.pendingOverride().ifPresent(o -> out.add(Line.of(Style.OPERATOR, "JC override waiting: ").then(Style.NORMAL, o)));
+        out.add(Line.of(Style.HEADING, "Envelopes waiting: " + s.queueTotal()));
+        for (QueuedItem q : s.queue()) {
+            Style who = q.session().equals("?") ? Style.WARN : Style.AGENT;
+            out.add(Line.of(who, String.format("%-12s", Text.fit(q.session(), 12)))
+                    .then(Style.DIM, String.format(" %4s %6s ", Text.age(Duration.between(q.modifiedAt(), now)), Text.bytes(q.size())))
+                    .then(Style.NORMAL, q.preview()));
+        }
+        if (s.queueTotal() > s.queue().size()) {
+            out.add(Line.of(Style.DIM, "… and " + (s.queueTotal() - s.queue().size()) + " more"));
+        }
+        if (!s.waiting().isEmpty()) {
+            out.add(Line.of(Style.HEADING, "Replies waiting for their session:"));
+            for (WaitingReply w : s.waiting()) {
+                String what = (w.count() > 0 ? w.count() + " held" : "")
+                        + (w.inputPending() ? (w.count() > 0 ? ", " : "") + "input.txt unread" : "");
+                out.add(Line.of(Style.AGENT, String.format("→ %-10s", Text.fit(w.session(), 10)))
+                        .then(Style.DIM, " " + what + "  ").then(Style.NORMAL, w.preview()));
+            }
+        }
+        if (s.rejectedTotal() > 0) {
+            out.add(Line.of(Style.HEADING, "Rejected (queue/.rejected/): " + s.rejectedTotal()));
+            for (Rejection r : s.rejected()) {
+                out.add(Line.of(Style.ERROR, "✗ " + r.name()).then(Style.DIM, "  " + r.reason()));
+            }
+        }
+        return out;
+    }
+
+    // ---- conversation --------------------------------------------------------------------------------------
+
+    public static List<Line> conversation(List<Turn> turns, int width) {
+        List<Line> out = new ArrayList<>();
+        if (turns.isEmpty()) {
+            out.add(Line.of(Style.DIM, "No conversation yet: the first envelope starts it."));
+            return out;
+        }
+        for (Turn t : turns) {
+            appendTurn(out, t, width);
+        }
+        return out;
+    }
+
+    static void appendTurn(List<Line> out, Turn t, int width) {
+        String when = CLOCK.format(t.at());
+        Line head = switch (t.role()) {
+            case USER -> t.fromOperator()
+                    ? Line.of(Style.OPERATOR, "JC (operator)").then(Style.DIM, "  " + when)
+                    : Line.of(Style.AGENT, t.speaker()).then(Style.DIM, "  " + when);
+            case ASSISTANT -> Line.of(Style.COORDINATOR, "coordinator").then(Style.DIM, "  " + when
+                    + (t.usage().outputTokens() > 0 ? "  " + Text.count(t.usage().outputTokens()) + " tokens out" : ""));
+            case SUMMARY -> Line.of(Style.SUMMARY, "summary of the earlier conversation").then(Style.DIM, "  " + when);
+        };
+        out.add(head);
+        Style body = t.role() == Turn.Role.SUMMARY ? Style.SUMMARY : Style.NORMAL;
+        for (String l : Text.wrapText(t.content(), Math.max(10, width - 2))) {
+            out.add(Line.of(body, "  " + l));
+        }
+        out.add(Line.EMPTY);
+    }
+
+    // ---- logs ----------------------------------------------------------------------------------------------
+
+    public static List<Line> log(List<LogLine> log, int width) {
+        List<Line> out = new ArrayList<>();
+        if (log.isEmpty()) {
+            out.add(Line.of(Style.DIM, "The relay's log is empty."));
+            return out;
+        }
+        for (LogLine l : log) {
+            Style st = l.error() ? Style.WARN : Style.NORMAL;
+            for (String part : Text.wrap(compact(l.text()), Math.max(10, width))) {
+                out.add(Line.of(st, part));
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile(
+            "^\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d)\\.\\d+\\S*\\s+(\\w+)\\s+\\[[^\\]]*\\]\\s+[^:]+:\\s(.*)$");
+
+    /** "2026-11-23T07:46:50.410Z INFO  [main] RelayLoop: started" shown as "07:46:50 started" (level kept if not INFO). */
+    static String compact(String logLine) {
+        java.util.regex.Matcher m = LOG_LINE.matcher(logLine);
+        if (!m.matches()) {
+            return logLine;
+        }
+        return m.group(1) + " " + ("INFO".equals(m.group(2)) ? "" : m.group(2) + " ") + m.group(3);
+    }
+
+    /**
+     * An agent's traffic, for a file session attached in the logs pane: its reports, the coordinator's replies to
+     * them, direct messages, and what waits for it.
+     */
+    public static List<Line> agent(HomeSnapshot s, String session, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        for (Turn t : s.turns()) {
+            if (t.role() == Turn.Role.USER && t.speaker().equals(session)) {
+                keys.add(t.key());
+                appendTurn(out, t, width);
+            } else if (t.role() == Turn.Role.ASSISTANT && keys.contains(t.key())) {
+                appendTurn(out, t, width);
+            }
+        }
+        String prefix = "[" + session + "]";
+        for (LogLine l : s.log()) {
+            if (l.text().contains(" to " + session) || l.text().contains(prefix) || l.text().contains("session " + session)) {
+                for (String part : Text.wrap(l.text(), Math.max(10, width))) {
+                    out.add(Line.of(l.error() ? Style.WARN : Style.DIM, part));
+                }
+            }
+        }
+        s.waiting().stream().filter(w -> w.session().equals(session)).findFirst().ifPresent(w -> out.add(
+                Line.of(Style.HEADING, "waiting for " + session + ": ").then(Style.NORMAL,
+                        (w.count() > 0 ? w.count() + " repl" + (w.count() == 1 ? "y" : "ies") + " held" : "")
+                                + (w.inputPending() ? (w.count() > 0 ? "; " : "") + "dispatch/" + session + "/input.txt not yet read" : ""))));
+        long queued = s.queue().stream().filter(q -> q.session().equals(session)).count();
+        if (queued > 0) {
+            out.add(Line.of(Style.HEADING, queued + " envelope" + (queued == 1 ? "" : "s") + " from " + session + " queued"));
+        }
+        if (out.isEmpty()) {
+            out.add(Line.of(Style.DIM, "Nothing from or to " + session + " yet."));
+        }
+        return out;
+    }
+
+    // ---- status --------------------------------------------------------------------------------------------
+
+    /** Whether this console runs the relay in its own process or is attached to another one. */
+    public enum Mode { IN_PROCESS, ATTACHED }
+
+    public static List<Line> status(HomeSnapshot s, Mode mode, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        Optional<Status> st = s.status();
+        String state = s.state();
+        Style stateStyle = switch (state) {
+            case "running" -> Style.OK;
+            case "paused" -> Style.PAUSED;
+            case "needs_jc" -> Style.NEEDS_JC;
+            case "error", "stopped" -> Style.ERROR;
+            default -> Style.WARN;
+        };
+        String who = !s.relayLive()
+                ? (st.isPresent() ? "  no relay running (last seen " + ago(st.get().heartbeatAt(), now) + " ago)" : "  no relay has run here")
+                : mode == Mode.IN_PROCESS ? "  pid " + st.get().pid() + ", this console"
+                : "  attached to pid " + st.get().pid();
+        out.add(Line.of(stateStyle, "● " + state.toUpperCase(Locale.ROOT).replace('_', '-')).then(Style.DIM, who));
+        if (st.isEmpty()) {
+            return out;
+        }
+        Status x = st.get();
+        if ("needs_jc".equals(state)) {
+            out.add(Line.of(Style.NEEDS_JC, "The coordinator needs you" + (x.lastNeedsJcAt() == null ? "" : " (" + ago(x.lastNeedsJcAt(), now) + " ago)") + ":"));
+            for (String l : Text.wrapText(x.lastNeedsJcText() == null ? "" : x.lastNeedsJcText(), Math.max(10, width - 2))) {
+                out.add(Line.of(Style.NEEDS_JC, "  " + l));
+            }
+            out.add(Line.of(Style.NEEDS_JC, "o: answer as JC · r: resume without answering"));
+        } else if (x.stateDetail() != null && !x.stateDetail().isBlank() && !"running".equals(state)) {
+            for (String l : Text.wrap(x.stateDetail(), Math.max(10, width))) {
+                out.add(Line.of(Style.DIM, l));
+            }
+        }
+        if (!x.apiKeyPresent()) {
+            out.add(Line.of(Style.ERROR, "ANTHROPIC_API_KEY missing: envelopes wait"));
+        }
+        out.add(Line.of(Style.DIM, "model ").then(Style.NORMAL, nz(x.model()))
+                .then(Style.DIM, "  cache ").then(Style.NORMAL, nz(x.cacheTtl())));
+        out.add(Line.of(Style.DIM, "queue ").then(Style.NORMAL, Integer.toString(x.queueDepth()))
+                .then(Style.DIM, x.queueDepth() > 0 ? " (oldest " + Text.age(Duration.ofSeconds(x.oldestEnvelopeAgeS())) + ")" : "")
+                .then(Style.DIM, "  held ").then(Style.NORMAL, Integer.toString(x.repliesWaiting()))
+                .then(Style.DIM, "  rejected ").then(x.rejectedCount() > 0 ? Style.WARN : Style.NORMAL, Integer.toString(x.rejectedCount())));
+        long in = x.totalInputTokens() + x.totalCacheCreationTokens() + x.totalCacheReadTokens();
+        String hit = in == 0 ? "-" : Math.round(100.0 * x.totalCacheReadTokens() / in) + "%";
+        out.add(Line.of(Style.DIM, "tokens ").then(Style.NORMAL, Text.count(in)).then(Style.DIM, " in ")
+                .then(Style.NORMAL, Text.count(x.totalOutputTokens())).then(Style.DIM, " out  cache hit ")
+                .then(Style.NORMAL, hit));
+        out.add(Line.of(Style.DIM, "cost ").then(Style.NORMAL, String.format("$%.4f", x.totalCostUsd()))
+                .then(Style.DIM, "  last turn ").then(Style.NORMAL, String.format("$%.4f", x.lastTurnCostUsd())));
+        out.add(Line.of(Style.DIM, "history ").then(Style.NORMAL, Text.count(x.historyChars()) + " chars, " + x.historyTurns() + " turns"));
+        if (x.ntfyUrl() != null && !x.ntfyUrl().isBlank()) {
+            out.add(Line.of(Style.DIM, "ntfy ").then(Style.NORMAL, x.ntfyUrl()));
+        }
+        if (x.nextAttemptAt() != null && !x.nextAttemptAt().isBlank()) {
+            out.add(Line.of(Style.WARN, "next attempt in " + until(x.nextAttemptAt(), now)));
+        }
+        if (x.lastError() != null && !x.lastError().isBlank()) {
+            // the last error stays in status.json after the relay recovered: shown quietly unless it still holds
+            boolean current = "error".equals(state) || (x.nextAttemptAt() != null && !x.nextAttemptAt().isBlank());
+            for (String l : Text.wrap("last error: " + x.lastError(), Math.max(10, width))) {
+                out.add(Line.of(current ? Style.ERROR : Style.DIM, l));
+            }
+        }
+        if (!x.sessions().isEmpty()) {
+            out.add(Line.of(Style.HEADING, "Sessions"));
+            for (Status.SessionStatus ss : x.sessions()) {
+                out.add(sessionLine(ss, s, now));
+            }
+        }
+        return out;
+    }
+
+    private static Line sessionLine(Status.SessionStatus ss, HomeSnapshot s, Instant now) {
+        long queued = s.queue().stream().filter(q -> q.session().equals(ss.id())).count();
+        String state;
+        Style style;
+        if (queued > 0) {
+            state = queued + " queued";
+            style = Style.WARN;
+        } else if (ss.repliesWaiting() > 0 || ss.inputPending()) {
+            state = "reply not yet read" + (ss.repliesWaiting() > 0 ? " (+" + ss.repliesWaiting() + " held)" : "");
+            style = Style.PAUSED;
+        } else {
+            state = "idle";
+            style = Style.DIM;
+        }
+        String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
+        return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))
+                .then(Style.DIM, String.format("%-10s", ss.kind())).then(style, state).then(Style.DIM, last);
+    }
+
+    private static String nz(String s) {
+        return s == null || s.isBlank() ? "-" : s;
+    }
+
+    static String ago(String isoInstant, Instant now) {
+        try {
+            Instant t = Instant.parse(isoInstant);
+            Duration d = Duration.between(t, now);
+            return d.toDays() >= 1 ? DAY_CLOCK.format(t) : Text.age(d);
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String until(String isoInstant, Instant now) {
+        try {
+            return Text.age(Duration.between(now, Instant.parse(isoInstant)));
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+}

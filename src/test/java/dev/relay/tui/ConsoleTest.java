@@ -1,0 +1,348 @@
+package dev.relay.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import dev.relay.core.SessionId;
+import dev.relay.logging.Logging;
+import dev.relay.monitor.OperatorActions;
+import dev.relay.testing.Await;
+import dev.relay.testing.ConsoleDriver;
+import dev.relay.testing.LoopHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole console on lanterna's virtual terminal, over a real relay loop on a temporary home. */
+class ConsoleTest {
+    private static final String CONFIG = "sessions:\n  - id: backend\n  - id: frontend\n";
+
+    @TempDir
+    Path dir;
+
+    LoopHarness relay;
+    ConsoleDriver console;
+
+    @AfterEach
+    void stop() {
+        if (console != null) {
+            console.close();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private void start(int columns, int rows) {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
+        Logging.configure(relay.home.logFile(), false);   // the log pane shows this home's log
+        relay.start();
+        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.IN_PROCESS, columns, rows);
+        console.awaitText("RUNNING");
+    }
+
+    @Test
+    void each_pane_shows_its_data() {
+        start(120, 40);
+        relay.send("backend", "migrated the users table");
+        relay.send("backend", "second report");          // its reply is held: the first input.txt is not read
+        Await.until("two turns answered", () -> relay.status().historyTurns() == 4);
+        console.press('p');
+        console.awaitText("PAUSED");
+        relay.send("frontend", "login page ready");
+        relay.raw("broken.json", "{not json".getBytes(StandardCharsets.UTF_8));
+
+        console.awaitText("frontend");
+        console.awaitText("login page ready");                                  // queue: waiting envelope
+        console.awaitText("→ backend");                                          // queue: reply held for a session
+        console.awaitText("✗ broken.json");                                      // queue: rejected, with its reason
+        console.awaitText("is not valid JSON");
+        console.awaitText("reply to: [session backend] migrated the users table"); // conversation
+        console.awaitText("coordinator");
+        console.awaitText("model claude-sonnet");                                // status
+        console.awaitText("frontend    file");                                   // status: sessions with their state
+        console.awaitText("WARN rejected broken.json");                         // relay log
+        String screen = console.text();
+        assertTrue(screen.contains("Queue (1)"), screen);
+        assertTrue(screen.contains("cost $"), screen);
+    }
+
+    @Test
+    void p_pauses_and_r_resumes_the_relay() throws Exception {
+        start(100, 30);
+        console.press('p');
+        console.awaitText("PAUSED");
+        Await.until("the loop paused", () -> relay.status().state().equals("paused"));
+        relay.send("backend", "should wait");
+        console.awaitText("should wait");
+        assertEquals(1, relay.queued());
+
+        console.press('r');
+        console.awaitText("RUNNING");
+        assertEquals("reply to: [session backend] should wait", relay.take("backend"));
+    }
+
+    @Test
+    void o_opens_the_editor_and_enter_sends_a_multi_line_override_as_jc() {
+        start(100, 30);
+        console.press('o');
+        console.awaitText("Override: the coordinator's next turn, as JC");
+        console.type("Stop the refactor.");
+        console.press(new KeyStroke(KeyType.Enter, false, true));   // Alt-Enter: a new line
+        console.type("Fix the build first.\\");
+        console.press(KeyType.Enter);                                 // a trailing backslash continues the text
+        console.type("Then report.");
+        console.press(KeyType.Enter);
+
+        console.awaitText("reply to: [operator JC] Stop the refactor.");
+        String taken = relay.journalLines().get(0);
+        assertTrue(taken.contains("Stop the refactor.\\nFix the build first.\\nThen report."), taken);
+        assertEquals("reply to: [operator JC] Stop the refactor.\nFix the build first.\nThen report.", relay.take("backend"));
+    }
+
+    @Test
+    void escape_closes_the_editor_without_sending() throws Exception {
+        start(100, 30);
+        console.press('o');
+        console.type("never mind");
+        console.press(KeyType.Escape);
+        console.awaitText("override not sent");
+        assertFalse(Files.exists(relay.home.jcInputFile()));
+        assertTrue(relay.journalLines().isEmpty() || !String.join("", relay.journalLines()).contains("never mind"));
+    }
+
+    @Test
+    void at_completes_a_session_id_and_the_message_goes_to_that_session_directly() {
+        start(100, 30);
+        console.press('o');
+        console.type("@ba");
+        console.press(KeyType.Tab);
+        console.awaitText("@backend: ");
+        console.awaitText("Message straight to backend");
+        console.type("rebase on main");
+        console.press(KeyType.Enter);
+
+        assertEquals("rebase on main", relay.take("backend"));
+        assertTrue(relay.coordinator.requests.isEmpty(), "a direct message costs no API call");
+    }
+
+    @Test
+    void at_with_several_matches_lists_them() {
+        start(100, 30);
+        console.press('o');
+        console.press(KeyType.Tab);          // an empty editor: Tab starts "@" and lists every session
+        console.awaitText("sessions: backend  frontend");
+    }
+
+    @Test
+    void tab_moves_the_focus_and_the_arrows_scroll_the_focused_pane() {
+        start(80, 24);
+        for (int i = 1; i <= 12; i++) {
+            relay.send("backend", "report number " + i);
+            relay.take("backend");
+        }
+        console.awaitText("report number 12");
+        int convTop = rowOf("Conversation");
+        assertTrue(console.row(convTop).startsWith("┏"), "the conversation has the focus at first");
+        console.awaitText("above");     // following the newest: older turns are above
+
+        console.press(KeyType.Home);
+        console.awaitText("reply to: [session backend] report number 1");
+        console.awaitGone("report number 12");
+        console.awaitText("End follows");
+        console.press(KeyType.PageDown);
+        console.press(KeyType.ArrowDown);
+        console.press(KeyType.End);
+        console.awaitText("report number 12");
+
+        console.press(KeyType.Tab);
+        Await.until("the logs pane has the focus", () -> console.row(rowOf("Relay log")).startsWith("┏"));
+        assertTrue(console.row(convTop).startsWith("┌"));
+        console.press(KeyType.ReverseTab);
+        Await.until("the conversation has the focus again", () -> console.row(rowOf("Conversation")).startsWith("┏"));
+    }
+
+    private int rowOf(String title) {
+        String[] rows = console.text().split("\n");
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].contains(" " + title)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no pane titled " + title + " in\n" + console.text());
+    }
+
+    @Test
+    void question_mark_shows_every_key_from_the_table() {
+        start(120, 40);
+        console.press('?');
+        console.awaitText("Keys · any key closes");
+        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.NORMAL)) {
+            assertTrue(console.text().contains(b.help()), "help lists " + b.key().label() + "\n" + console.text());
+        }
+        console.press('x');
+        console.awaitGone("Keys · any key closes");
+    }
+
+    @Test
+    void q_asks_first_and_n_stays() {
+        start(100, 30);
+        console.press('q');
+        console.awaitText("Quit the console?");
+        console.awaitText("The relay in this console stops");
+        console.press('n');
+        console.awaitGone("Quit the console?");
+        assertTrue(console.running());
+        console.press('q');
+        console.awaitText("Quit the console?");
+        console.press('y');
+        console.awaitExit();
+    }
+
+    @Test
+    void follows_resizes_to_80x24_and_200x60() {
+        start(120, 40);
+        relay.send("backend", "hello there");
+        console.awaitText("reply to: [session backend] hello there");
+        for (int[] size : new int[][] {{80, 24}, {200, 60}, {80, 24}}) {
+            long before = console.console.frames();
+            console.resize(size[0], size[1]);
+            try {
+                Await.until("a frame at " + size[0] + "x" + size[1], () -> console.console.frames() > before + 1
+                        && console.row(0).startsWith("┌─ Queue") && console.row(0).endsWith("┐")
+                        && console.row(size[1] - 1).contains("Quit"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + console.text(), e);
+            }
+            String screen = console.text();
+            for (String pane : List.of("Queue", "Status", "Conversation", "Relay log")) {
+                assertTrue(screen.contains(" " + pane), pane + " at " + size[0] + "x" + size[1] + "\n" + screen);
+            }
+            assertTrue(screen.contains("hello there"), screen);
+        }
+        console.resize(200, 60);
+        Await.until("the wide layout: conversation and log side by side",
+                () -> rowHas("Conversation", "Relay log"));
+    }
+
+    private boolean rowHas(String a, String b) {
+        for (String row : console.text().split("\n")) {
+            if (row.contains(a) && row.contains(b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void needs_jc_highlights_the_status_pane_shows_the_reply_and_rings_the_bell_once() {
+        start(120, 40);
+        relay.coordinator.thenReply("[NEEDS-JC] Shall I drop the legacy table? It holds 2 GB.");
+        relay.send("backend", "ready to drop the table");
+        console.awaitText("NEEDS-JC");
+        console.awaitText("Shall I drop the legacy table?");
+        console.awaitText("o: answer as JC");
+        int row = rowOf("NEEDS JC");
+        int col = console.row(row).indexOf("NEEDS JC");
+        assertEquals(TextColor.ANSI.RED, console.at(col, row).getBackgroundColor());
+        Await.until("the bell", () -> console.bells() == 1);
+        long frames = console.console.frames();
+        relay.send("frontend", "more news");   // more frames while still paused: no second bell
+        Await.until("more frames", () -> console.console.frames() > frames + 3);
+        assertEquals(1, console.bells());
+
+        console.press('r');
+        console.awaitText("RUNNING");
+        console.awaitGone("Shall I drop the legacy table?  ");
+    }
+
+    @Test
+    void attach_follows_one_agent_and_typing_goes_to_it() {
+        start(100, 30);
+        relay.send("frontend", "login page done");
+        relay.take("frontend");
+        console.press('a');
+        console.awaitText("Attach to an agent");
+        console.press(KeyType.ArrowDown);   // backend, frontend: the second one
+        console.press(KeyType.Enter);
+        console.awaitText("Agent frontend (file session)");
+        console.awaitText("login page done");
+        console.type("please add a logout button");
+        console.press(KeyType.Enter);
+        assertEquals("please add a logout button", relay.take("frontend"));
+        console.awaitText("sent to frontend");
+
+        console.press(KeyType.Escape);
+        console.awaitText("Relay log");
+        console.awaitGone("Agent frontend");
+    }
+
+    @Test
+    void text_from_agents_cannot_drive_the_terminal() {
+        start(100, 30);
+        relay.send("backend", "evil \u001B[2J\u001B]0;owned\u0007 bell\u0007 text");
+        console.awaitText("evil");
+        String screen = console.text();
+        assertFalse(screen.chars().anyMatch(c -> c == 0x1B || c == 0x07), screen);
+        assertTrue(screen.contains("evil  bell· text"), screen);
+    }
+
+    @Test
+    void a_failing_action_is_a_message_never_a_stack_trace() {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG).start();
+        OperatorActions broken = new OperatorActions() {
+            @Override
+            public void override(String text) {
+                throw new IllegalStateException("disk full");
+            }
+
+            @Override
+            public void pause() {
+                throw new OperatorActions.Refused("cannot pause now");
+            }
+
+            @Override
+            public void resume() {}
+
+            @Override
+            public void sendTo(SessionId session, String text) {}
+        };
+        console = new ConsoleDriver(relay.home, List.of("backend"), Panes.Mode.IN_PROCESS, 100, 30, broken);
+        console.press('p');
+        console.awaitText("cannot pause now");
+        console.press('o');
+        console.type("hi");
+        console.press(KeyType.Enter);
+        console.awaitText("that did not work: disk full");
+        String screen = console.text();
+        assertFalse(screen.contains("Exception") || screen.contains("at dev.relay"), screen);
+        assertTrue(console.running());
+    }
+
+    @Test
+    void two_consoles_on_one_home_both_act_on_the_relay() {
+        start(100, 30);
+        try (ConsoleDriver second = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.ATTACHED, 80, 24)) {
+            second.awaitText("attached to pid");
+            second.press('p');
+            console.awaitText("PAUSED");
+            second.awaitText("PAUSED");
+            console.press('r');
+            second.awaitText("RUNNING");
+            second.press('o');
+            second.type("from the second console");
+            second.press(KeyType.Enter);
+            console.awaitText("from the second console");
+        }
+        assertTrue(console.running());
+    }
+}
