@@ -2,7 +2,7 @@ package dev.relay.cli;
 
 import picocli.CommandLine.Command;
 
-/** `relay` with no command runs the relay (the console, once a terminal UI is attached; see `relay run --help`). */
+/** `relay` with no command opens the console, as `relay run` does. */
 @Command(name = "relay",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
             "Relays reports of Claude coding agents to a coordinator model and its replies back to them.",
             "",
             "Every command works on one home directory: --home DIR, else $RELAY_HOME, else the current directory.",
-            "Start with `relay init`, put ANTHROPIC_API_KEY in .env, then `relay run`."
+            "Start with `relay init`, put ANTHROPIC_API_KEY in .env, then `relay` (the console; `relay run --help`).",
+            "`relay run --daemon` runs it headless; `relay` then attaches a console to it."
         },
         footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage, 3 another relay holds this home's lock."},
         subcommands = {

@@ -74,7 +74,10 @@ public final class ConsoleController {
             new KeyBinding(Key.ch('p'), "Pause", "Pause: no envelope is taken (intake and dispatch go on)", true, ConsoleController::pause),
             new KeyBinding(Key.ch('r'), "Resume", "Resume; also clears a needs_jc pause", true, ConsoleController::resume),
             new KeyBinding(Key.ch('a'), "Attach", "Pick an agent: the logs pane follows it and what you type goes to it", true, ConsoleController::openPicker),
-            new KeyBinding(Key.ch('?'), "Help", "Show every key", true, c -> c.mode = Mode.HELP),
+            new KeyBinding(Key.ch('?'), "Help", "Show every key", true, c -> {
+                c.mode = Mode.HELP;
+                c.helpTop = 0;
+            }),
             new KeyBinding(Key.ch('q'), "Quit", "Quit the console (asks first)", true, c -> c.mode = Mode.CONFIRM_QUIT),
             new KeyBinding(Key.ctrl('c'), "Quit", "Quit the console (asks first)", false, c -> c.mode = Mode.CONFIRM_QUIT)),
             SCROLLING);
@@ -144,6 +147,7 @@ public final class ConsoleController {
     final TextEditor attachInput = new TextEditor();
     Optional<String> attached = Optional.empty();
     int pickIndex;
+    int helpTop;
     List<String> completions = List.of();
     Flash flash;
     boolean quit;
@@ -192,7 +196,13 @@ public final class ConsoleController {
             return;
         }
         if (mode == Mode.HELP) {
-            mode = attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL;
+            switch (stroke.getKeyType()) {
+                case ArrowUp -> helpTop = Math.max(0, helpTop - 1);
+                case ArrowDown -> helpTop++;
+                case PageUp -> helpTop = Math.max(0, helpTop - 10);
+                case PageDown -> helpTop += 10;
+                default -> mode = attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL;
+            }
             return;
         }
         Key key = Key.from(stroke);

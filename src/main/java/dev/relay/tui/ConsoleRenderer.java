@@ -302,22 +302,37 @@ final class ConsoleRenderer {
     }
 
     private static void help(TextGraphics g, TerminalSize size, ConsoleController c) {
-        List<Line> lines = new ArrayList<>();
-        section(lines, "Console", ConsoleController.table(Mode.NORMAL));
-        section(lines, "Override editor (o)", ConsoleController.table(Mode.EDIT_OVERRIDE));
-        section(lines, "Attached to an agent (a)", ConsoleController.table(Mode.ATTACHED));
-        Rect r = centered(size, 96, lines.size() + 2);
-        window(g, r, "Keys · any key closes");
-        for (int i = 0; i < r.innerHeight() && i < lines.size(); i++) {
-            put(g, r.col() + 1, r.row() + 1 + i, lines.get(i), r.inner());
+        List<Line> lines = helpLines();
+        Rect r = centered(size, 104, lines.size() + 2);
+        int rows = r.innerHeight();
+        c.helpTop = Math.max(0, Math.min(c.helpTop, lines.size() - rows));
+        window(g, r, lines.size() > rows ? "Keys · ↑↓ scroll · any other key closes" : "Keys · any key closes");
+        for (int i = 0; i < rows && c.helpTop + i < lines.size(); i++) {
+            put(g, r.col() + 1, r.row() + 1 + i, lines.get(c.helpTop + i), r.inner());
         }
     }
 
-    private static void section(List<Line> lines, String title, List<KeyBinding> table) {
+    /** The help, from the key tables: keys with the same text share a row; the attached mode lists only its own. */
+    static List<Line> helpLines() {
+        List<Line> lines = new ArrayList<>();
+        section(lines, "Console", ConsoleController.table(Mode.NORMAL), List.of());
+        section(lines, "Override editor (o)", ConsoleController.table(Mode.EDIT_OVERRIDE), List.of());
+        section(lines, "Attached to an agent (a); the scrolling keys work as above", ConsoleController.table(Mode.ATTACHED),
+                ConsoleController.table(Mode.NORMAL));
+        return lines;
+    }
+
+    private static void section(List<Line> lines, String title, List<KeyBinding> table, List<KeyBinding> shown) {
         lines.add(Line.of(Style.HEADING, title));
+        java.util.LinkedHashMap<String, List<String>> byHelp = new java.util.LinkedHashMap<>();
         for (KeyBinding b : table) {
-            lines.add(Line.of(Style.KEY, String.format("  %-10s", b.key().label())).then(Style.NORMAL, b.help()));
+            boolean already = shown.stream().anyMatch(x -> x.key().equals(b.key()) && x.help().equals(b.help()));
+            if (!already) {
+                byHelp.computeIfAbsent(b.help(), h -> new ArrayList<>()).add(b.key().label());
+            }
         }
+        byHelp.forEach((help, keys) -> lines.add(
+                Line.of(Style.KEY, String.format("  %-18s ", String.join(" ", keys))).then(Style.NORMAL, help)));
     }
 
     private static void confirm(TextGraphics g, TerminalSize size, HomeSnapshot s, ConsoleController c) {

@@ -26,6 +26,11 @@ public record Key(KeyType type, Character character, boolean ctrl, boolean alt) 
     public static Key from(KeyStroke k) {
         if (k.getKeyType() == KeyType.Character) {
             char c = k.getCharacter();
+            // Alt-Enter arrives as ESC and CR, which the tty turns into LF: lanterna reads Ctrl-Alt-J (or the raw CR/LF)
+            boolean lineEnd = c == '\r' || c == '\n' || (k.isCtrlDown() && (c == 'j' || c == 'm' || c == 'J' || c == 'M'));
+            if (lineEnd) {
+                return new Key(KeyType.Enter, null, false, k.isAltDown());
+            }
             return new Key(KeyType.Character, k.isCtrlDown() ? Character.toLowerCase(c) : c, k.isCtrlDown(), k.isAltDown());
         }
         return new Key(k.getKeyType(), null, k.isCtrlDown(), k.isAltDown());

@@ -141,7 +141,7 @@ public final class Panes {
         String prefix = "[" + session + "]";
         for (LogLine l : s.log()) {
             if (l.text().contains(" to " + session) || l.text().contains(prefix) || l.text().contains("session " + session)) {
-                for (String part : Text.wrap(l.text(), Math.max(10, width))) {
+                for (String part : Text.wrap(compact(l.text()), Math.max(10, width))) {
                     out.add(Line.of(l.error() ? Style.WARN : Style.DIM, part));
                 }
             }

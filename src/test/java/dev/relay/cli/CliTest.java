@@ -101,6 +101,14 @@ class CliTest {
     }
 
     @Test
+    void the_console_without_a_terminal_says_how_to_run_headless() {
+        Result r = relay("run");   // the test JVM has no terminal
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("the console needs a terminal") && r.err().contains("relay run --daemon"), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace: " + r.err());
+    }
+
+    @Test
     void help_is_available_on_every_command() {
         for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "init"}) {
             Result r = relay(cmd, "--help");

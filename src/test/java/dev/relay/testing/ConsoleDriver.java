@@ -35,7 +35,13 @@ public final class ConsoleDriver implements AutoCloseable {
     }
 
     public ConsoleDriver(Home home, List<String> sessions, Panes.Mode mode, int columns, int rows, OperatorActions actions) {
-        terminal = new DefaultVirtualTerminal(new TerminalSize(columns, rows));
+        this(home, sessions, mode, new DefaultVirtualTerminal(new TerminalSize(columns, rows)), actions, true);
+    }
+
+    /** On a given terminal (a slow one, say); {@code awaitFirstFrame} false when the terminal may not draw at once. */
+    public ConsoleDriver(Home home, List<String> sessions, Panes.Mode mode, DefaultVirtualTerminal terminal,
+                         OperatorActions actions, boolean awaitFirstFrame) {
+        this.terminal = terminal;
         terminal.addVirtualTerminalListener(new VirtualTerminalListener() {
             @Override
             public void onFlush() {}
@@ -67,7 +73,9 @@ public final class ConsoleDriver implements AutoCloseable {
             }
         }, "test-console");
         thread.start();
-        Await.until("the first frame", () -> console.frames() > 0);
+        if (awaitFirstFrame) {
+            Await.until("the first frame", () -> console.frames() > 0);
+        }
     }
 
     /** What the terminal shows, row by row. */

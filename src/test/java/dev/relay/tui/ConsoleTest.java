@@ -329,6 +329,34 @@ class ConsoleTest {
     }
 
     @Test
+    void a_terminal_that_stops_drawing_never_slows_the_relay() throws Exception {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG).start();
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal frozen =
+                new com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal(new com.googlecode.lanterna.TerminalSize(100, 30)) {
+                    @Override
+                    public void flush() {
+                        flushes.incrementAndGet();
+                        try {
+                            stuck.await();   // a terminal over a dead SSH link: every write blocks
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                };
+        console = new ConsoleDriver(relay.home, List.of("backend"), Panes.Mode.IN_PROCESS, frozen,
+                new dev.relay.monitor.FileOperatorActions(relay.home), false);
+        Await.until("the console is blocked in the terminal", () -> flushes.get() > 0);
+        for (int i = 0; i < 20; i++) {
+            relay.send("backend", "report " + i);
+        }
+        Await.until("all 20 turns answered while the terminal is stuck", () -> relay.status().historyTurns() == 40);
+        assertEquals(20, relay.coordinator.requests.size());
+        stuck.countDown();
+    }
+
+    @Test
     void two_consoles_on_one_home_both_act_on_the_relay() {
         start(100, 30);
         try (ConsoleDriver second = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.ATTACHED, 80, 24)) {

@@ -57,6 +57,8 @@ class KeyTableTest {
         assertEquals(Key.ctrl('c'), Key.from(new KeyStroke('c', true, false)));
         assertEquals(Key.of(KeyType.ReverseTab), Key.from(new KeyStroke(KeyType.ReverseTab)));
         assertEquals(Key.alt(KeyType.Enter), Key.from(new KeyStroke(KeyType.Enter, false, true)));
+        assertEquals(Key.alt(KeyType.Enter), Key.from(new KeyStroke('\r', false, true)), "ESC CR from a terminal");
+        assertEquals(Key.alt(KeyType.Enter), Key.from(new KeyStroke('j', true, true)), "ESC LF, as tmux sends M-Enter");
         assertTrue(!Key.of(KeyType.Enter).equals(Key.alt(KeyType.Enter)));
         assertEquals("Shift-Tab", Key.of(KeyType.ReverseTab).label());
         assertEquals("Ctrl-C", Key.ctrl('c').label());
