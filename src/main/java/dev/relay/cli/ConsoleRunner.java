@@ -28,7 +28,7 @@ final class ConsoleRunner {
 
     static int run(Home home, Settings settings, RelayLoop loop, CountDownLatch stop) throws Exception {
         HomeMonitor monitor = new HomeMonitor(home, settings.sessions().stream().map(s -> s.id().value()).toList(),
-                settings.maxEnvelopeBytes(), Clock.systemUTC(), Duration.ofMillis(250));
+                settings.maxEnvelopeBytes(), Clock.systemUTC(), HomeMonitor.IDLE_INTERVAL);
         UnixTerminal terminal = new UnixTerminal(System.in, System.out, StandardCharsets.UTF_8,
                 UnixLikeTTYTerminal.CtrlCBehaviour.TRAP);
         TerminalScreen screen = new TerminalScreen(terminal);

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HomeMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HomeMonitor.class);
+    /** How often an idle console looks at the files (quicker for five seconds after anything changed). */
+    public static final Duration IDLE_INTERVAL = Duration.ofMillis(500);
     public static final int MAX_TURNS = 1000;
     public static final int MAX_LOG_LINES = 2000;
     public static final int MAX_QUEUE_ITEMS = 200;
@@ -74,8 +76,17 @@ public final class HomeMonitor implements AutoCloseable {
     private Optional<String> pendingOverride = Optional.empty();
     private Stamp overrideStamp = Stamp.NONE;
     private long version;
+    private long polls;
+    private volatile long lastChangeNanos;
     private Instant lastAgeTick = Instant.EPOCH;
-    private Instant lastListing = Instant.EPOCH;
+    private Instant lastPidCheck = Instant.EPOCH;
+    private Optional<Long> checkedPid = Optional.empty();
+    private boolean pidAlive;
+    private String statusBody = "";
+    private Instant heartbeat;
+    private final Map<Path, Stamp> rootStamps = new HashMap<>();
+    private final Map<Path, List<Path>> subdirCache = new HashMap<>();
+    private long relistAfterMillis;
 
     private final AtomicReference<HomeSnapshot> latest;
     private volatile boolean running;
@@ -92,6 +103,11 @@ public final class HomeMonitor implements AutoCloseable {
         this.logTail = new Tail(home.logFile(), 512 << 10);
         this.interval = interval;
         this.latest = new AtomicReference<>(HomeSnapshot.empty(clock.instant()));
+    }
+
+    /** How many times the files were looked at (for the benchmark). */
+    public synchronized long polls() {
+        return polls;
     }
 
     /** The newest snapshot (never null). */
@@ -111,7 +127,9 @@ public final class HomeMonitor implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("reading the home's files failed: {}", e.toString());
                 }
-                LockSupport.parkNanos(interval.toNanos());
+                // quick while things happen, slower when all is quiet (a poke still makes it look at once)
+                boolean busy = System.nanoTime() - lastChangeNanos < 5_000_000_000L;
+                LockSupport.parkNanos(busy ? Math.min(interval.toNanos(), 100_000_000L) : interval.toNanos());
             }
         }, "relay-monitor");
         thread.setDaemon(true);
@@ -128,17 +146,24 @@ public final class HomeMonitor implements AutoCloseable {
 
     /** Looks at the files once; returns whether a new snapshot was published. */
     public synchronized boolean poll() {
+        polls++;
         Instant now = clock.instant();
         boolean changed = pollStatus(now);
         changed |= pollConversation();
         changed |= pollLog();
         changed |= pollDirectories();
         changed |= pollOverride();
-        // ages and liveness move with time: a new snapshot once a second even when no file changed
-        if (!changed && Duration.between(lastAgeTick, now).toMillis() < 1000) {
+        // ages move with time: a new snapshot once a second while something shown ages by the second (an envelope
+        // waiting, a needs_jc pause), else every ten seconds ("reported 3m ago")
+        boolean ticking = queueTotal > 0 || !waiting.isEmpty() || status.map(st -> "needs_jc".equals(st.state())).orElse(false);
+        long tick = ticking ? 1000 : 10_000;
+        if (!changed && Duration.between(lastAgeTick, now).toMillis() < tick) {
             return false;
         }
         lastAgeTick = now;
+        if (changed) {
+            lastChangeNanos = System.nanoTime();
+        }
         version++;
         latest.set(new HomeSnapshot(version, now, status, live, queue, queueTotal, rejected, rejectedTotal, waiting,
                 List.copyOf(turns), List.copyOf(log), sessions(), pendingOverride));
@@ -150,18 +175,64 @@ public final class HomeMonitor implements AutoCloseable {
         boolean changed = false;
         if (!s.equals(statusStamp)) {
             statusStamp = s;
-            Optional<Status> read = statusFile.read();
-            if (read.isPresent() || s == Stamp.NONE) {
-                changed = !read.equals(status);
-                status = read;
-            }
+            changed = readStatus(s);
         }
-        boolean nowLive = status.map(st -> StatusFile.isLive(st, now) && pidAlive(st.pid())).orElse(false);
+        if (Duration.between(lastPidCheck, now).toMillis() >= 1000 || !status.map(Status::pid).equals(checkedPid)) {
+            lastPidCheck = now;
+            checkedPid = status.map(Status::pid);
+            pidAlive = status.map(st -> pidAlive(st.pid())).orElse(false);
+        }
+        boolean nowLive = pidAlive && heartbeat != null
+                && Duration.between(heartbeat, now).compareTo(StatusFile.STALE_AFTER) < 0;
         if (nowLive != live) {
             live = nowLive;
             changed = true;
         }
         return changed;
+    }
+
+    /**
+     * The relay rewrites status.json every second for its heartbeat alone: that is found in the text and the rest
+     * compared, so the file is parsed (and the screen redrawn) only when something else in it changed.
+     */
+    private boolean readStatus(Stamp stamp) {
+        if (stamp == Stamp.NONE) {
+            boolean had = status.isPresent();
+            status = Optional.empty();
+            statusBody = "";
+            heartbeat = null;
+            return had;
+        }
+        String text;
+        try {
+            text = Files.readString(home.statusFile(), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return false;   // replaced while we read it: the next poll sees the new one
+        }
+        int key = text.indexOf("\"heartbeat_at\"");
+        int open = key < 0 ? -1 : text.indexOf('"', text.indexOf(':', key) + 1);
+        int close = open < 0 ? -1 : text.indexOf('"', open + 1);
+        String body = close < 0 ? text : text.substring(0, open) + text.substring(close + 1);
+        Instant beat = null;
+        if (close > 0) {
+            try {
+                beat = Instant.parse(text.substring(open + 1, close));
+            } catch (RuntimeException e) {
+                beat = null;
+            }
+        }
+        if (body.equals(statusBody) && status.isPresent()) {
+            heartbeat = beat;
+            return false;
+        }
+        Optional<Status> read = StatusFile.parse(text);
+        if (read.isEmpty()) {
+            return false;
+        }
+        statusBody = body;
+        heartbeat = beat;
+        status = read;
+        return true;
     }
 
     private static boolean pidAlive(long pid) {
@@ -236,14 +307,16 @@ public final class HomeMonitor implements AutoCloseable {
                 stamps.put(dir, Stamp.of(dir));
             }
         }
-        // File times are coarse (a kernel tick): a change in the same tick as the last listing leaves the stamp as
-        // it was, so the directories are listed again every two seconds whatever their stamps say.
-        Instant now = clock.instant();
-        if (stamps.equals(dirStamps) && Duration.between(lastListing, now).toMillis() < 2000) {
+        // File times are coarse (a kernel tick): a change in the same tick as the last listing would leave the stamp
+        // as it was. So when a directory had changed just before a listing, it is listed once more a little later.
+        long wallNow = System.currentTimeMillis();
+        if (stamps.equals(dirStamps) && (relistAfterMillis == 0 || wallNow < relistAfterMillis)) {
             return false;
         }
         dirStamps = stamps;
-        lastListing = now;
+        subdirCache.clear();
+        boolean recent = stamps.values().stream().anyMatch(st -> st.mtimeNanos() / 1_000_000 > wallNow - 500);
+        relistAfterMillis = recent ? wallNow + 300 : 0;
         List<QueuedItem> oldQueue = queue;
         int oldTotal = queueTotal;
         List<Rejection> oldRejected = rejected;
@@ -343,7 +416,19 @@ public final class HomeMonitor implements AutoCloseable {
         return out;
     }
 
-    private static Collection<Path> subdirectories(Path root) {
+    /** The subdirectories of a root (outbox, dispatch), listed again only when the root's stamp moved. */
+    private Collection<Path> subdirectories(Path root) {
+        Stamp s = Stamp.of(root);
+        if (s.equals(rootStamps.get(root)) && subdirCache.containsKey(root)) {
+            return subdirCache.get(root);
+        }
+        rootStamps.put(root, s);
+        List<Path> out = listSubdirectories(root);
+        subdirCache.put(root, out);
+        return out;
+    }
+
+    private static List<Path> listSubdirectories(Path root) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return out;

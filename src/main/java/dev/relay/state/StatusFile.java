@@ -44,6 +44,15 @@ public final class StatusFile {
         }
     }
 
+    /** The status in a text read from status.json; empty when it is not one. */
+    public static Optional<Status> parse(String json) {
+        try {
+            return Optional.of(JSON.readValue(json, Status.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     public static String toJson(Status status) {
         try {
             return JSON.writeValueAsString(status);

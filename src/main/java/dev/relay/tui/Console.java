@@ -3,6 +3,8 @@ package dev.relay.tui;
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.terminal.virtual.VirtualTerminal;
 import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import dev.relay.monitor.HomeMonitor;
@@ -26,7 +28,7 @@ public final class Console {
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final long DATA_FRAME_NANOS = 100_000_000L;
     private static final long INPUT_FRAME_NANOS = 30_000_000L;
-    private static final long IDLE_PARK_NANOS = 25_000_000L;
+    private static final long MAX_PARK_NANOS = 1_000_000_000L;
 
     private final Screen screen;
     private final HomeMonitor monitor;
@@ -37,6 +39,9 @@ public final class Console {
     private volatile Thread thread;
     private volatile long firstFrameNanos = -1;
     private String belledFor;
+    private final java.util.concurrent.ConcurrentLinkedQueue<KeyStroke> keys = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean inputStop;
+    private volatile boolean inputEnded;
 
     public Console(Screen screen, HomeMonitor monitor, OperatorActions actions, Panes.Mode mode, Clock clock) {
         this.screen = screen;
@@ -76,6 +81,10 @@ public final class Console {
         long started = System.nanoTime();
         thread = Thread.currentThread();
         screen.startScreen();
+        Thread input = startInput();
+        if (screen instanceof TerminalScreen ts) {
+            ts.getTerminal().addResizeListener((t, size) -> wake());
+        }
         try {
             monitor.poll();
             monitor.start(this::wake);
@@ -84,9 +93,10 @@ public final class Console {
             boolean dirty = true;
             boolean typed = false;
             boolean full = false; // after a resize: the whole terminal is redrawn, not only what changed
+            boolean flashShown = false;
             while (!controller.quitRequested() && !stop.getAsBoolean()) {
                 KeyStroke key;
-                while ((key = screen.pollInput()) != null) {
+                while ((key = keys.poll()) != null) {
                     controller.handle(key);
                     dirty = true;
                     typed = true;
@@ -94,7 +104,7 @@ public final class Console {
                         break;
                     }
                 }
-                if (controller.quitRequested()) {
+                if (controller.quitRequested() || inputEnded) {
                     break;
                 }
                 TerminalSize resized = screen.doResizeIfNecessary();
@@ -106,12 +116,16 @@ public final class Console {
                 if (snapshot.version() != drawnVersion) {
                     dirty = true;
                 }
+                if (flashShown != controller.flash().isPresent()) {
+                    dirty = true; // a message appeared or its time is up
+                }
                 long now = System.nanoTime();
                 long gap = typed ? INPUT_FRAME_NANOS : DATA_FRAME_NANOS;
                 if (dirty && now - lastPaint >= gap) {
                     paint(snapshot, full);
                     ring(snapshot);
                     drawnVersion = snapshot.version();
+                    flashShown = controller.flash().isPresent();
                     lastPaint = System.nanoTime();
                     if (firstFrameNanos < 0) {
                         firstFrameNanos = lastPaint - started;
@@ -121,18 +135,63 @@ public final class Console {
                     full = false;
                     continue;
                 }
-                long park = dirty ? Math.max(1_000_000L, gap - (now - lastPaint)) : IDLE_PARK_NANOS;
-                LockSupport.parkNanos(Math.min(park, IDLE_PARK_NANOS));
+                // Sleep until something happens: a key, new data, a resize (each wakes this thread), the next frame
+                // allowed by the throttle, or a message's time running out; at most a second, to look at `stop`.
+                long park = dirty ? Math.max(1_000_000L, gap - (now - lastPaint)) : MAX_PARK_NANOS;
+                if (flashShown) {
+                    long left = controller.flash().map(f -> java.time.Duration.between(clock.instant(), f.until()).toNanos())
+                            .orElse(0L);
+                    park = Math.min(park, Math.max(1_000_000L, left + 1_000_000L));
+                }
+                LockSupport.parkNanos(Math.min(park, MAX_PARK_NANOS));
             }
         } finally {
             monitor.close();
             thread = null;
+            inputStop = true;
+            input.interrupt();
             try {
                 screen.stopScreen();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("restoring the terminal failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Keys are read on their own thread and handed over, so that the console thread sleeps until something happens.
+     * A real terminal's read blocks; lanterna's virtual terminal blocks while holding its lock (which drawing needs),
+     * so it is polled instead.
+     */
+    private Thread startInput() {
+        boolean virtual = screen instanceof TerminalScreen ts && ts.getTerminal() instanceof VirtualTerminal;
+        Thread t = new Thread(() -> {
+            try {
+                while (!inputStop) {
+                    KeyStroke k = virtual ? screen.pollInput() : screen.readInput();
+                    if (k == null) {
+                        LockSupport.parkNanos(5_000_000L);
+                        continue;
+                    }
+                    if (k.getKeyType() == KeyType.EOF) {
+                        inputEnded = true;   // the terminal is gone (an SSH connection dropped)
+                        wake();
+                        return;
+                    }
+                    keys.add(k);
+                    wake();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!inputStop) {
+                    LOG.warn("reading keys failed; the console ends", e);
+                    inputEnded = true;
+                    wake();
+                }
+            }
+        }, "relay-console-input");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private void paint(HomeSnapshot snapshot, boolean full) {

@@ -1,0 +1,25 @@
+package dev.relay.tui;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's table of console keys stays true to the key table. */
+class ReadmeKeysTest {
+    @Test
+    void the_readme_names_every_key_of_the_console_footer() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.NORMAL)) {
+            if (b.footer()) {
+                assertTrue(readme.contains("`" + b.key().label() + "`"), "README.md does not mention key " + b.key().label());
+            }
+        }
+        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.EDIT_OVERRIDE)) {
+            if (b.footer()) {
+                assertTrue(readme.contains("`" + b.key().label() + "`"), "README.md does not mention key " + b.key().label());
+            }
+        }
+    }
+}
