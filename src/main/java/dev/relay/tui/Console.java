@@ -42,6 +42,7 @@ public final class Console {
     private final java.util.concurrent.ConcurrentLinkedQueue<KeyStroke> keys = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean inputStop;
     private volatile boolean inputEnded;
+    private String lastDrawFailure;
 
     public Console(Screen screen, HomeMonitor monitor, OperatorActions actions, Panes.Mode mode, Clock clock) {
         this.screen = screen;
@@ -202,9 +203,14 @@ public final class Console {
             screen.refresh(full ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
             frames.incrementAndGet();
         } catch (IOException | RuntimeException e) {
-            // a frame that cannot be drawn must not end the console (nor reach the screen as a stack trace)
-            LOG.warn("drawing the console failed", e);
-            controller.say("the screen could not be drawn: " + e.getMessage() + " (see logs/relay.log)", Style.ERROR);
+            // a frame that cannot be drawn must not end the console (nor reach the screen as a stack trace);
+            // the same failure on every frame is logged once
+            String what = String.valueOf(e);
+            if (!what.equals(lastDrawFailure)) {
+                lastDrawFailure = what;
+                LOG.warn("drawing the console failed", e);
+            }
+            controller.say("the screen could not be drawn: " + e.getMessage() + " (see the log)", Style.ERROR);
         }
     }
 

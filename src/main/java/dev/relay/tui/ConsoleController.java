@@ -150,6 +150,7 @@ public final class ConsoleController {
     int helpTop;
     List<String> completions = List.of();
     Flash flash;
+    Flash lastError;
     boolean quit;
     Runnable afterAction = () -> { };
 
@@ -231,6 +232,15 @@ public final class ConsoleController {
 
     void say(String text, Style style) {
         flash = new Flash(text, style, clock.instant().plus(Duration.ofSeconds(style == Style.ERROR ? 10 : 4)));
+        if (style == Style.ERROR) {
+            lastError = new Flash(text, style, clock.instant().plus(Duration.ofMinutes(2)));
+        }
+    }
+
+    /** The console's own last error (an action refused, a frame not drawn), kept in the status pane for a while. */
+    public Optional<Flash> lastError() {
+        Flash e = lastError;
+        return e != null && clock.instant().isBefore(e.until()) ? Optional.of(e) : Optional.empty();
     }
 
     // ---- actions ---------------------------------------------------------------------------------------------

@@ -75,7 +75,12 @@ final class ConsoleRenderer {
         pane(g, l.queue(), "Queue" + (s.queueTotal() > 0 ? " (" + s.queueTotal() + ")" : ""), queue,
                 c.scrolls.get(Pane.QUEUE), c.focus == Pane.QUEUE, false, false);
 
-        List<Line> status = Panes.status(s, c.relayMode, l.status().inner(), now);
+        List<Line> status = new ArrayList<>(Panes.status(s, c.relayMode, l.status().inner(), now));
+        c.lastError().ifPresent(e -> {
+            for (String part : Text.wrap("console: " + e.text(), Math.max(10, l.status().inner()))) {
+                status.add(1, Line.of(Style.ERROR, part));
+            }
+        });
         pane(g, l.status(), needsJc ? "NEEDS JC" : "Status", status, c.scrolls.get(Pane.STATUS),
                 c.focus == Pane.STATUS, needsJc, false);
 

@@ -323,6 +323,7 @@ class ConsoleTest {
         console.type("hi");
         console.press(KeyType.Enter);
         console.awaitText("that did not work: disk full");
+        console.awaitText("console: that did not work: disk full");   // kept in the status pane
         String screen = console.text();
         assertFalse(screen.contains("Exception") || screen.contains("at dev.relay"), screen);
         assertTrue(console.running());
