@@ -1,0 +1,11 @@
+package dev.relay.agents;
+
+import java.time.Duration;
+
+/** A started (or re-attached) agent container. */
+public interface RunningAgent {
+    String containerId();
+
+    /** Stops the container: a signal, then a kill after {@code grace}. Its exit still reaches the listener. */
+    void stop(Duration grace);
+}
