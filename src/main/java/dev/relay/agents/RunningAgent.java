@@ -8,4 +8,7 @@ public interface RunningAgent {
 
     /** Stops the container: a signal, then a kill after {@code grace}. Its exit still reaches the listener. */
     void stop(Duration grace);
+
+    /** Stops following the container (its output and exit); the container itself goes on. */
+    void detach();
 }

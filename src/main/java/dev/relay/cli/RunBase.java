@@ -1,5 +1,8 @@
 package dev.relay.cli;
 
+import dev.relay.agents.AgentRuntime;
+import dev.relay.agents.AgentSupervisor;
+import dev.relay.agents.docker.DockerAgentRuntime;
 import dev.relay.anthropic.AnthropicCoordinator;
 import dev.relay.anthropic.Coordinator;
 import dev.relay.config.ConfigLoader;
@@ -83,7 +86,11 @@ abstract class RunBase extends HomeCommand {
                         Clock.systemUTC(), Duration.ofMinutes(10));
         OkHttpClient http = AnthropicCoordinator.defaultClient();
         FileDispatchTarget files = new FileDispatchTarget(home);
-        DispatchTarget waitForContainers = entry -> false;
+        boolean containers = settings.sessions().stream().anyMatch(x -> x.kind() == SessionConfig.Kind.CONTAINER);
+        AgentRuntime runtime = containers ? DockerAgentRuntime.fromEnvironment() : null;
+        AgentSupervisor supervisor = containers ? new AgentSupervisor(home, settings, runtime, notifier, Clock.systemUTC(),
+                () -> agentSecrets(loader, home)) : null;
+        DispatchTarget waitForContainers = supervisor != null ? supervisor : entry -> false;
         RelayLoop loop = new RelayLoop(settings, Clock.systemUTC(),
                 s -> s.secrets().anthropicApiKey().map(key -> (Coordinator) new AnthropicCoordinator(http, s.anthropicBaseUrl(), key)),
                 s -> {
@@ -96,6 +103,9 @@ abstract class RunBase extends HomeCommand {
                         == SessionConfig.Kind.CONTAINER ? waitForContainers : files);
 
         loop.start();
+        if (supervisor != null) {
+            supervisor.start();
+        }
         if (settings.secrets().anthropicApiKey().isEmpty()) {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
                     "ANTHROPIC_API_KEY is not set: envelopes are queued but not sent; add it to {} and run `relay resume`",
@@ -109,10 +119,23 @@ abstract class RunBase extends HomeCommand {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (console closed)");
         }
         loop.close();
+        if (supervisor != null) {
+            supervisor.close();   // the containers go on; the next start finds them again
+            runtime.close();
+        }
         notifier.close();
         http.dispatcher().executorService().shutdownNow();
         http.connectionPool().evictAll();
         return ExitCodes.OK;
+    }
+
+    /** What a container agent gets on its first stdin line: its credentials, read fresh from .env and the environment. */
+    private static Map<String, String> agentSecrets(ConfigLoader loader, Home home) {
+        Map<String, String> out = new HashMap<>();
+        var s = loader.reloadSecrets(home);
+        s.claudeCodeOauthToken().ifPresent(v -> out.put("CLAUDE_CODE_OAUTH_TOKEN", v));
+        s.anthropicApiKey().ifPresent(v -> out.put("ANTHROPIC_API_KEY", v));
+        return out;
     }
 
     private static void rememberSecrets(Settings s) {

@@ -22,10 +22,11 @@ record ConfigFile(
         @JsonProperty("anthropic") Anthropic anthropic,
         @JsonProperty("ntfy") Ntfy ntfy,
         @JsonProperty("tracker") Tracker tracker,
+        @JsonProperty("agents") Agents agents,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null);
+            null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -77,6 +78,21 @@ record ConfigFile(
     record Ntfy(@JsonProperty("server") String server, @JsonProperty("topic") String topic) {
         Ntfy {
             Urls.check("ntfy.server", server);
+        }
+    }
+
+    /** The `agents:` block: how container agents are run. */
+    record Agents(@JsonProperty("max_concurrent") Integer maxConcurrent,
+                  @JsonProperty("idle_timeout_s") Integer idleTimeoutS,
+                  @JsonProperty("max_run_s") Integer maxRunS,
+                  @JsonProperty("stop_grace_s") Integer stopGraceS) {
+        Agents {
+            positive("agents.max_concurrent", maxConcurrent);
+            positive("agents.idle_timeout_s", idleTimeoutS);
+            positive("agents.stop_grace_s", stopGraceS);
+            if (maxRunS != null && maxRunS < 0) {
+                throw new IllegalArgumentException("agents.max_run_s must be 0 (no limit) or more");
+            }
         }
     }
 

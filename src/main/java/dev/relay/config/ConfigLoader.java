@@ -30,6 +30,18 @@ import java.util.stream.Collectors;
  * Flags are passed under the environment variable's name, e.g. {@code RELAY_MODEL}.
  */
 public final class ConfigLoader {
+    private static Settings.AgentSettings agentSettings(ConfigFile.Agents a) {
+        Settings.AgentSettings d = Settings.AgentSettings.DEFAULT;
+        if (a == null) {
+            return d;
+        }
+        return new Settings.AgentSettings(
+                a.maxConcurrent() != null ? a.maxConcurrent() : d.maxConcurrent(),
+                a.idleTimeoutS() != null ? java.time.Duration.ofSeconds(a.idleTimeoutS()) : d.idleTimeout(),
+                a.maxRunS() != null ? java.time.Duration.ofSeconds(a.maxRunS()) : d.maxRun(),
+                a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace());
+    }
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -116,6 +128,7 @@ public final class ConfigLoader {
                 topic != null ? topic : "",
                 trackerUrl,
                 PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
+                agentSettings(file.agents()),
                 secrets);
     }
 

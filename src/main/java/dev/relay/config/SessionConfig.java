@@ -8,7 +8,49 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** One configured agent session. */
-public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Optional<String> image) {
+public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Optional<String> image, Container container) {
+
+    /**
+     * How a container session's container is confined (each optional: the defaults are hardened). {@code memory}
+     * as "2g", "512m" or bytes; {@code network} "none" or a Docker network (absent: the daemon's default).
+     */
+    public record Container(@JsonProperty("memory") String memory, @JsonProperty("pids_limit") Long pidsLimit,
+                            @JsonProperty("network") String network, @JsonProperty("user") String user,
+                            @JsonProperty("read_only") Boolean readOnly) {
+        public static final Container DEFAULTS = new Container(null, null, null, null, null);
+
+        public Container {
+            if (memory != null) {
+                bytes(memory);
+            }
+            if (pidsLimit != null && pidsLimit < 8) {
+                throw new IllegalArgumentException("pids_limit must be at least 8, not " + pidsLimit);
+            }
+            if (user != null && (user.equals("0") || user.startsWith("0:") || user.equals("root") || user.startsWith("root:"))) {
+                throw new IllegalArgumentException("user: agents never run as root");
+            }
+        }
+
+        /** "2g", "512m", "64k" or a number of bytes. */
+        public static long bytes(String size) {
+            String s = size.strip().toLowerCase(Locale.ROOT);
+            long unit = 1;
+            if (s.endsWith("g") || s.endsWith("m") || s.endsWith("k")) {
+                unit = s.endsWith("g") ? 1L << 30 : s.endsWith("m") ? 1L << 20 : 1L << 10;
+                s = s.substring(0, s.length() - 1);
+            }
+            try {
+                long n = Long.parseLong(s) * unit;
+                if (n < 16L << 20) {
+                    throw new IllegalArgumentException("memory must be at least 16m, not " + size);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("memory must be like 2g, 512m or a number of bytes, not \"" + size + "\"");
+            }
+        }
+    }
+
 
     public enum Kind {
         FILE, CONTAINER;
@@ -36,19 +78,26 @@ public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Opti
         kind = kind == null ? Kind.FILE : kind;
         name = name == null ? Optional.empty() : name;
         image = image == null ? Optional.empty() : image;
+        container = container == null ? Container.DEFAULTS : container;
     }
 
     @JsonCreator
     static SessionConfig fromYaml(@JsonProperty("id") String id, @JsonProperty("kind") Kind kind,
-                                  @JsonProperty("name") String name, @JsonProperty("image") String image) {
+                                  @JsonProperty("name") String name, @JsonProperty("image") String image,
+                                  @JsonProperty("container") Container container) {
         if (id == null) {
             throw new IllegalArgumentException("a session needs an id");
         }
-        return new SessionConfig(SessionId.of(id), kind, Optional.ofNullable(name), Optional.ofNullable(image));
+        return new SessionConfig(SessionId.of(id), kind, Optional.ofNullable(name), Optional.ofNullable(image), container);
     }
 
     public static SessionConfig file(SessionId id) {
-        return new SessionConfig(id, Kind.FILE, Optional.empty(), Optional.empty());
+        return new SessionConfig(id, Kind.FILE, Optional.empty(), Optional.empty(), Container.DEFAULTS);
+    }
+
+    /** The image a container session runs. */
+    public String imageOrDefault() {
+        return image.orElse("relay-agent:latest");
     }
 
     public String displayName() {

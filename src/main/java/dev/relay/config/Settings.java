@@ -26,12 +26,23 @@ public record Settings(
         String ntfyTopic,
         Optional<String> trackerUrl,
         PriceTable prices,
+        AgentSettings agents,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
 
     public Settings {
         sessions = List.copyOf(sessions);
+        agents = agents == null ? AgentSettings.DEFAULT : agents;
+    }
+
+    /**
+     * How container agents run: at most {@code maxConcurrent} at once, closed after {@code idleTimeout} without work,
+     * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked.
+     */
+    public record AgentSettings(int maxConcurrent, Duration idleTimeout, Duration maxRun, Duration stopGrace) {
+        public static final AgentSettings DEFAULT = new AgentSettings(4, Duration.ofSeconds(300), Duration.ZERO,
+                Duration.ofSeconds(30));
     }
 
     public Optional<SessionConfig> session(SessionId id) {
@@ -49,6 +60,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, newSecrets);
     }
 }

@@ -33,6 +33,7 @@ public final class LoopHarness implements AutoCloseable {
     private final Clock clock;
     private RelayLoop loop;
     private Coordinator real;
+    private java.util.function.Function<SessionId, Optional<dev.relay.dispatch.DispatchTarget>> targets = s -> Optional.empty();
 
     public LoopHarness(Path dir, Clock clock) {
         this.home = new Home(dir);
@@ -52,6 +53,12 @@ public final class LoopHarness implements AutoCloseable {
         return this;
     }
 
+    /** Dispatches to these targets where they say so (container sessions, say), else to files. */
+    public LoopHarness withTargets(java.util.function.Function<SessionId, Optional<dev.relay.dispatch.DispatchTarget>> targets) {
+        this.targets = targets;
+        return this;
+    }
+
     public LoopHarness withoutApiKey() {
         env.remove("ANTHROPIC_API_KEY");
         return this;
@@ -67,7 +74,7 @@ public final class LoopHarness implements AutoCloseable {
         loop = new RelayLoop(settings, clock,
                 s -> s.secrets().anthropicApiKey().map(k -> real != null ? real : (Coordinator) coordinator),
                 s -> s.withSecrets(new ConfigLoader(env, Map.of()).reloadSecrets(home)),
-                notifier, session -> files);
+                notifier, session -> targets.apply(session).orElse(files));
         loop.addListener(events::add);
         loop.start();
         return this;

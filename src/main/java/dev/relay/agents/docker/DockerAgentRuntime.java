@@ -293,6 +293,19 @@ public final class DockerAgentRuntime implements AgentRuntime {
                 }
             }
         }
+
+        @Override
+        public void detach() {
+            attachment.detached = true;
+            try {
+                attachment.close();
+            } catch (IOException e) {
+                LOG.debug("detaching from {}: {}", shortId(id), e.toString());
+            }
+            if (stdin != null) {
+                stdin.close();
+            }
+        }
     }
 
     /** The attach stream of one container: lines of stdout through the output parser, stderr as log, then the exit. */
@@ -303,6 +316,7 @@ public final class DockerAgentRuntime implements AgentRuntime {
         private final OutputParser parser = new OutputParser();
         private final Map<StreamType, ByteArrayOutputStream> partial = new HashMap<>();
         private volatile boolean ended;
+        volatile boolean detached;
 
         Attachment(String slug, String id, AgentListener listener) {
             this.slug = slug;
@@ -312,6 +326,9 @@ public final class DockerAgentRuntime implements AgentRuntime {
 
         @Override
         public void onNext(Frame frame) {
+            if (detached) {
+                return;
+            }
             StreamType type = frame.getStreamType();
             if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
                 return;
@@ -353,7 +370,7 @@ public final class DockerAgentRuntime implements AgentRuntime {
         }
 
         private void finish() {
-            if (ended) {
+            if (ended || detached) {
                 return;
             }
             ended = true;
