@@ -4,6 +4,7 @@ import dev.relay.agents.AgentRuntime;
 import dev.relay.agents.AgentSupervisor;
 import dev.relay.agents.docker.DockerAgentRuntime;
 import dev.relay.anthropic.AnthropicCoordinator;
+import dev.relay.tracker.TrackerForwarder;
 import dev.relay.anthropic.Coordinator;
 import dev.relay.config.ConfigLoader;
 import dev.relay.config.SessionConfig;
@@ -103,8 +104,24 @@ abstract class RunBase extends HomeCommand {
                         == SessionConfig.Kind.CONTAINER ? waitForContainers : files);
 
         loop.start();
+        java.util.concurrent.ScheduledExecutorService trackerThread = null;
         if (supervisor != null) {
             supervisor.start();
+            TrackerForwarder tracker = new TrackerForwarder(home.agentsDir(),
+                    settings.sessions().stream().filter(x -> x.kind() == SessionConfig.Kind.CONTAINER).map(SessionConfig::id).toList(),
+                    settings.trackerUrl(), settings.secrets().trackerToken(), http, Clock.systemUTC());
+            trackerThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "relay-tracker");
+                t.setDaemon(true);
+                return t;
+            });
+            trackerThread.scheduleWithFixedDelay(() -> {
+                try {
+                    tracker.forwardOnce();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(RunBase.class).warn("tracker forwarding failed; going on", e);
+                }
+            }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
         if (settings.secrets().anthropicApiKey().isEmpty()) {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
@@ -119,6 +136,9 @@ abstract class RunBase extends HomeCommand {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (console closed)");
         }
         loop.close();
+        if (trackerThread != null) {
+            trackerThread.shutdownNow();
+        }
         if (supervisor != null) {
             supervisor.close();   // the containers go on; the next start finds them again
             runtime.close();

@@ -179,6 +179,29 @@ class AgentSupervisorTest {
     }
 
     @Test
+    void tracker_files_an_agent_writes_in_its_container_reach_the_tracker() throws Exception {
+        try (okhttp3.mockwebserver.MockWebServer trackerServer = new okhttp3.mockwebserver.MockWebServer()) {
+            trackerServer.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(201));
+            trackerServer.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(200));
+            start(config(4, 300, "c7"));
+            dev.relay.tracker.TrackerForwarder forwarder = new dev.relay.tracker.TrackerForwarder(relay.home.agentsDir(),
+                    List.of(SessionId.of("c7")), Optional.of(trackerServer.url("/").toString()), Optional.of("tok"),
+                    new okhttp3.OkHttpClient(), Clock.systemUTC());
+            relay.coordinator.byDefault(r -> "[NEEDS-JC] ok");
+            relay.override("@c7: IPC 42");
+            Await.until("both files forwarded", Duration.ofSeconds(60), () -> {
+                forwarder.forwardOnce();
+                return trackerServer.getRequestCount() == 2;
+            });
+            List<String> seen = List.of(trackerServer.takeRequest().getPath(), trackerServer.takeRequest().getPath());
+            assertTrue(seen.contains("/api/v1/chats/c1/messages") && seen.contains("/api/v1/tasks/t-42"), seen.toString());
+            try (var s = Files.walk(dir.resolve("agents/c7/ipc"))) {
+                assertEquals(0, s.filter(p -> p.toString().matches(".*/(messages|tasks)/[^/]+\\.json")).count());
+            }
+        }
+    }
+
+    @Test
     void a_stale_session_is_retried_once_with_a_fresh_one() throws Exception {
         start(config(4, 300, "c6"));
         Files.createDirectories(dir.resolve("state/agents"));
