@@ -76,6 +76,13 @@ public final class HomeMonitor implements AutoCloseable {
     private Optional<String> pendingOverride = Optional.empty();
     private Stamp overrideStamp = Stamp.NONE;
     private long version;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private volatile String followed;
+    private String agentLogSlug;
+    private Tail agentTail;
+    private final ArrayDeque<LogLine> agentLog = new ArrayDeque<>();
+    private Map<String, String> agentStates = Map.of();
+    private Stamp agentsStamp = Stamp.NONE;
     private long polls;
     private volatile long lastChangeNanos;
     private Instant lastAgeTick = Instant.EPOCH;
@@ -153,6 +160,7 @@ public final class HomeMonitor implements AutoCloseable {
         changed |= pollLog();
         changed |= pollDirectories();
         changed |= pollOverride();
+        changed |= pollAgents();
         // ages move with time: a new snapshot once a second while something shown ages by the second (an envelope
         // waiting, a needs_jc pause), else every ten seconds ("reported 3m ago")
         boolean ticking = queueTotal > 0 || !waiting.isEmpty() || status.map(st -> "needs_jc".equals(st.state())).orElse(false);
@@ -166,7 +174,7 @@ public final class HomeMonitor implements AutoCloseable {
         }
         version++;
         latest.set(new HomeSnapshot(version, now, status, live, queue, queueTotal, rejected, rejectedTotal, waiting,
-                List.copyOf(turns), List.copyOf(log), sessions(), pendingOverride));
+                List.copyOf(turns), List.copyOf(log), sessions(), pendingOverride, agentStates, List.copyOf(agentLog)));
         return true;
     }
 
@@ -389,6 +397,70 @@ public final class HomeMonitor implements AutoCloseable {
             out.add(new WaitingReply(name, pending.size(), inputPending, preview(readSmall(first))));
         }
         waiting = out;
+    }
+
+    /** Follows one agent's output (one stream at a time: following another drops the first), or none. */
+    public void follow(Optional<String> slug) {
+        followed = slug.orElse(null);
+        poke();
+    }
+
+    private boolean pollAgents() {
+        boolean changed = false;
+        Path file = home.stateDir().resolve("agents.json");
+        Stamp s = Stamp.of(file);
+        if (!s.equals(agentsStamp)) {
+            agentsStamp = s;
+            Map<String, String> states = new java.util.TreeMap<>();
+            try {
+                if (s != Stamp.NONE) {
+                    for (com.fasterxml.jackson.databind.JsonNode a : JSON.readTree(file.toFile()).path("agents")) {
+                        states.put(a.path("slug").asText(), a.path("state").asText());
+                    }
+                }
+            } catch (IOException e) {
+                states = agentStates;   // being replaced: the next poll reads the new one
+            }
+            changed = !states.equals(agentStates);
+            agentStates = states;
+        }
+        String want = followed;
+        if (!java.util.Objects.equals(want, agentLogSlug)) {
+            agentLogSlug = want;
+            agentLog.clear();
+            agentTail = want == null || !SessionId.isValid(want) ? null
+                    : new Tail(home.logsDir().resolve("agents").resolve(want + ".log"), 256 << 10);
+            changed = true;
+        }
+        if (agentTail != null) {
+            try {
+                Tail.Chunk chunk = agentTail.poll();
+                if (!chunk.isEmpty()) {
+                    if (chunk.reset()) {
+                        agentLog.clear();
+                    }
+                    for (String line : chunk.lines()) {
+                        // "<instant> out|err <text>", as the supervisor writes it
+                        String[] parts = line.split(" ", 3);
+                        boolean err = parts.length == 3 && parts[1].equals("err");
+                        String text = parts.length == 3 ? shortTime(parts[0]) + " " + parts[2] : line;
+                        agentLog.addLast(new LogLine(text, err));
+                        if (agentLog.size() > MAX_LOG_LINES) {
+                            agentLog.removeFirst();
+                        }
+                    }
+                    changed = true;
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot read the agent's log: {}", e.getMessage());
+            }
+        }
+        return changed;
+    }
+
+    private static String shortTime(String instant) {
+        int t = instant.indexOf('T');
+        return t > 0 && instant.length() >= t + 9 ? instant.substring(t + 1, t + 9) : instant;
     }
 
     private boolean pollOverride() {

@@ -5,6 +5,7 @@ import dev.relay.queue.Rejection;
 import dev.relay.state.Status;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,7 +13,9 @@ import java.util.Optional;
  * the relay's own process and one attached to a daemon see the same thing.
  *
  * @param version   grows whenever anything in the snapshot changed (the console repaints on a new version)
- * @param relayLive whether a relay holds the home and its heartbeat is fresh
+ * @param relayLive   whether a relay holds the home and its heartbeat is fresh
+ * @param agentStates container agents' states (state/agents.json), by slug
+ * @param agentLog    the output of the agent the console follows (logs/agents/SLUG.log), if any
  */
 public record HomeSnapshot(
         long version,
@@ -27,7 +30,9 @@ public record HomeSnapshot(
         List<Turn> turns,
         List<LogLine> log,
         List<String> sessions,
-        Optional<String> pendingOverride) {
+        Optional<String> pendingOverride,
+        Map<String, String> agentStates,
+        List<LogLine> agentLog) {
 
     public HomeSnapshot {
         queue = List.copyOf(queue);
@@ -36,11 +41,13 @@ public record HomeSnapshot(
         turns = List.copyOf(turns);
         log = List.copyOf(log);
         sessions = List.copyOf(sessions);
+        agentStates = Map.copyOf(agentStates);
+        agentLog = List.copyOf(agentLog);
     }
 
     public static HomeSnapshot empty(Instant at) {
         return new HomeSnapshot(0, at, Optional.empty(), false, List.of(), 0, List.of(), 0, List.of(), List.of(),
-                List.of(), List.of(), Optional.empty());
+                List.of(), List.of(), Optional.empty(), Map.of(), List.of());
     }
 
     /** The relay's state word (running, paused, needs_jc, error), or "stopped" when no relay is live. */

@@ -50,6 +50,7 @@ public final class Console {
         this.clock = clock;
         this.controller = new ConsoleController(actions, monitor::latest, clock, mode);
         this.controller.afterAction = monitor::poke;
+        this.controller.onAttach = monitor::follow;
     }
 
     /** Frames drawn so far (for tests and the benchmark). */

@@ -153,6 +153,7 @@ public final class ConsoleController {
     Flash lastError;
     boolean quit;
     Runnable afterAction = () -> { };
+    java.util.function.Consumer<Optional<String>> onAttach = a -> { };
 
     public ConsoleController(OperatorActions actions, Supplier<HomeSnapshot> snapshots, Clock clock, Panes.Mode relayMode) {
         this.actions = actions;
@@ -379,6 +380,7 @@ public final class ConsoleController {
             return;
         }
         attached = Optional.of(sessions.get(Math.min(pickIndex, sessions.size() - 1)));
+        onAttach.accept(attached);
         attachInput.clear();
         scrolls.get(Pane.LOGS).follow = true;
         focus = Pane.LOGS;
@@ -388,6 +390,7 @@ public final class ConsoleController {
 
     private void detach() {
         attached = Optional.empty();
+        onAttach.accept(attached);
         attachInput.clear();
         scrolls.get(Pane.LOGS).follow = true;
         mode = Mode.NORMAL;

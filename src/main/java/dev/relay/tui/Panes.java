@@ -129,6 +129,19 @@ public final class Panes {
      */
     public static List<Line> agent(HomeSnapshot s, String session, int width, Instant now) {
         List<Line> out = new ArrayList<>();
+        if (s.agentStates().containsKey(session)) {
+            // a container agent: its own output, stderr told apart
+            out.add(Line.of(Style.HEADING, "agent " + session + ": " + s.agentStates().get(session)));
+            if (s.agentLog().isEmpty()) {
+                out.add(Line.of(Style.DIM, "No output yet (logs/agents/" + session + ".log)."));
+            }
+            for (LogLine l : s.agentLog()) {
+                for (String part : Text.wrap(l.text(), Math.max(10, width))) {
+                    out.add(Line.of(l.error() ? Style.WARN : Style.NORMAL, part));
+                }
+            }
+            return out;
+        }
         Set<String> keys = new HashSet<>();
         for (Turn t : s.turns()) {
             if (t.role() == Turn.Role.USER && t.speaker().equals(session)) {
@@ -248,6 +261,11 @@ public final class Panes {
         } else {
             state = "idle";
             style = Style.DIM;
+        }
+        String agent = s.agentStates().get(ss.id());
+        if (agent != null && queued == 0 && ss.repliesWaiting() == 0) {
+            state = "agent " + agent;
+            style = agent.equals("running") ? Style.OK : agent.contains("unreachable") || agent.contains("backing") ? Style.ERROR : Style.DIM;
         }
         String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
         return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))

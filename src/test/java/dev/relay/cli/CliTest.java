@@ -109,8 +109,26 @@ class CliTest {
     }
 
     @Test
+    void agents_lists_the_container_agents_as_the_relay_left_them() throws Exception {
+        assertTrue(relay("agents").out().contains("No container agents"));
+        Files.writeString(home.resolve("config.yaml"), "sessions:\n  - id: builder\n    kind: container\n");
+        assertTrue(relay("agents").out().contains("builder"), relay("agents").out());
+        Files.createDirectories(home.resolve("state"));
+        Files.writeString(home.resolve("state/agents.json"), "{\"runtime_problem\": \"Docker is unreachable at unix:///x\","
+                + "\"agents\": [{\"slug\": \"builder\", \"state\": \"running\", \"container_id\": \"0123456789ab\","
+                + "\"session_id\": \"sess-1\", \"started_at\": \"2026-11-23T08:00:00Z\", \"last_output\": \"tests pass\","
+                + "\"last_error\": \"\"}], \"recovery\": [\"re-attached to the running container 0123456789ab of agent builder\"]}");
+        Result r = relay("agents");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("No relay is running"), r.out());
+        assertTrue(r.out().contains("Docker: Docker is unreachable"), r.out());
+        assertTrue(r.out().matches("(?s).*builder\\s+running\\s+0123456789ab\\s+sess-1.*tests pass.*"), r.out());
+        assertTrue(r.out().contains("at start-up: re-attached"), r.out());
+    }
+
+    @Test
     void help_is_available_on_every_command() {
-        for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "init"}) {
+        for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "agents", "init"}) {
             Result r = relay(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: relay " + cmd), r.out());

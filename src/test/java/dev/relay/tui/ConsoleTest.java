@@ -287,6 +287,35 @@ class ConsoleTest {
     }
 
     @Test
+    void attaching_to_a_container_agent_follows_its_output_with_stderr_told_apart() throws Exception {
+        start(100, 30);
+        Files.createDirectories(relay.home.stateDir());
+        Files.writeString(relay.home.stateDir().resolve("agents.json"),
+                "{\"agents\": [{\"slug\": \"frontend\", \"state\": \"running\"}]}");
+        Path log = Files.createDirectories(relay.home.logsDir().resolve("agents")).resolve("frontend.log");
+        Files.writeString(log, "2026-11-23T09:00:01Z out compiling the login page\n"
+                + "2026-11-23T09:00:02Z err warning: unused import\n");
+        console.press('a');
+        console.awaitText("Attach to an agent");
+        console.press(KeyType.ArrowDown);
+        console.press(KeyType.Enter);
+        console.awaitText("agent frontend: running");
+        console.awaitText("09:00:01 compiling the login page");
+        console.awaitText("09:00:02 warning: unused import");
+        String[] rows = console.text().split("\n");
+        int row = 0;
+        while (!rows[row].contains("09:00:02 warning")) {
+            row++;
+        }
+        int col = console.row(row).indexOf("09:00:02 warning");
+        assertEquals(TextColor.ANSI.YELLOW_BRIGHT, console.at(col, row).getForegroundColor(), "stderr stands out");
+        Files.writeString(log, "2026-11-23T09:00:03Z out tests pass\n", java.nio.file.StandardOpenOption.APPEND);
+        console.awaitText("09:00:03 tests pass");   // followed live
+        console.press(KeyType.Escape);
+        console.awaitGone("agent frontend: running");
+    }
+
+    @Test
     void text_from_agents_cannot_drive_the_terminal() {
         start(100, 30);
         relay.send("backend", "evil \u001B[2J\u001B]0;owned\u0007 bell\u0007 text");

@@ -1,0 +1,86 @@
+package dev.relay.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.config.SessionConfig;
+import dev.relay.config.Settings;
+import dev.relay.core.Home;
+import dev.relay.state.StatusFile;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agents", mixinStandardHelpOptions = true,
+        description = {"Lists the container agents (kind: container sessions): state, container id, session id, uptime,",
+            "last output or error. Reads state/agents.json, which the running relay keeps current.",
+            "",
+            "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,",
+            "closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
+final class AgentsCommand extends HomeCommand {
+    @Option(names = "--json", description = "Print state/agents.json as it is.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Home home = home();
+        Settings settings = loader(Map.of()).load(home, false);
+        List<SessionConfig> containers = settings.sessions().stream()
+                .filter(s -> s.kind() == SessionConfig.Kind.CONTAINER).toList();
+        Path file = home.stateDir().resolve("agents.json");
+        PrintWriter out = out();
+        if (json) {
+            out.println(Files.exists(file) ? Files.readString(file) : "{\"agents\": []}");
+            return ExitCodes.OK;
+        }
+        if (containers.isEmpty()) {
+            out.println("No container agents: config.yaml has no session with `kind: container`.");
+            return ExitCodes.OK;
+        }
+        boolean running = new StatusFile(home.statusFile()).read().map(s -> StatusFile.isLive(s, Instant.now())).orElse(false);
+        if (!running) {
+            out.println("No relay is running in " + home.root() + ": what follows is how it left them. (`relay` starts it.)");
+        }
+        if (!Files.exists(file)) {
+            for (SessionConfig c : containers) {
+                out.printf("%-16s %s%n", c.id(), "not started yet (image " + c.imageOrDefault() + ")");
+            }
+            return ExitCodes.OK;
+        }
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        if (root.hasNonNull("runtime_problem")) {
+            out.println("Docker: " + root.get("runtime_problem").asText());
+            out.println("File sessions keep working; container sessions wait and resume when Docker answers.");
+        }
+        out.printf("%-16s %-20s %-13s %-24s %-8s %s%n", "AGENT", "STATE", "CONTAINER", "SESSION", "UP", "LAST");
+        Instant now = Instant.now();
+        for (JsonNode a : root.path("agents")) {
+            String up = a.hasNonNull("started_at")
+                    ? human(Duration.between(Instant.parse(a.get("started_at").asText()), now)) : "-";
+            String last = !a.path("last_error").asText("").isEmpty() ? "error: " + a.get("last_error").asText()
+                    : a.path("last_output").asText("");
+            out.printf("%-16s %-20s %-13s %-24s %-8s %s%n", a.path("slug").asText(), a.path("state").asText(),
+                    a.path("container_id").asText("-").equals("null") ? "-" : a.path("container_id").asText("-"),
+                    a.path("session_id").isNull() ? "-" : a.path("session_id").asText("-"), up, oneLine(last, 60));
+        }
+        for (JsonNode r : root.path("recovery")) {
+            out.println("at start-up: " + r.asText());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String oneLine(String s, int max) {
+        String flat = s.replaceAll("\\s+", " ").strip();
+        return flat.length() > max ? flat.substring(0, max - 1) + "…" : flat;
+    }
+
+    static String human(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s / 3600 + "h" + (s % 3600) / 60 + "m";
+    }
+}
