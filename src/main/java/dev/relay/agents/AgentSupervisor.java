@@ -168,7 +168,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 return true;
             }
             case IDLE, WAITING -> {
-                if (!clock.instant().isAfter(a.backoffUntil) && a.failures > 0) {
+                if (a.failures > 0 && clock.instant().isBefore(a.backoffUntil)) {
                     return false;
                 }
                 boolean first = waiting.isEmpty() || waiting.peekFirst().equals(a.slug);

@@ -1,0 +1,120 @@
+package dev.relay.agents;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.core.SessionId;
+import dev.relay.dispatch.DispatchTarget;
+import dev.relay.notify.Notification;
+import dev.relay.testing.Await;
+import dev.relay.testing.LoopHarness;
+import dev.relay.testing.ManualClock;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor's rules with a fake runtime: failures back off, exits are reported once, Docker may be away. */
+class AgentSupervisionTest {
+    private static final String CONFIG = "sessions:\n  - id: files1\n  - id: c1\n    kind: container\n";
+
+    @TempDir
+    Path dir;
+
+    final FakeAgentRuntime runtime = new FakeAgentRuntime();
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
+    LoopHarness relay;
+    AgentSupervisor supervisor;
+
+    @AfterEach
+    void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+        if (supervisor != null) {
+            supervisor.close();
+        }
+    }
+
+    private void start() {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
+        supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, Map::of);
+        relay.withTargets(s -> s.value().equals("c1") ? Optional.of((DispatchTarget) supervisor) : Optional.empty());
+        relay.start();
+        supervisor.start();
+    }
+
+    private AgentSupervisor.State state() {
+        return supervisor.views().get(0).state();
+    }
+
+    private long failureNotes() {
+        return relay.notifier.sent.stream().filter(n -> n.title().contains("agent c1 failed")).count();
+    }
+
+    @Test
+    void repeated_start_failures_back_off_and_notify_once_not_a_restart_storm() {
+        start();
+        runtime.failStarts.set(3);
+        relay.override("@c1: do the thing");
+        Await.until("the first failure", () -> state() == AgentSupervisor.State.BACKOFF);
+        assertEquals(1, runtime.startedSlugs.size());
+        assertEquals(1, failureNotes());
+
+        // while backing off nothing is tried, however often the loop offers the reply (every step)
+        relay.send("files1", "keep the loop busy");
+        relay.take("files1");
+        assertEquals(1, runtime.startedSlugs.size());
+
+        clock.advance(Duration.ofSeconds(5));   // the first backoff: 5 s
+        Await.until("the second attempt", () -> runtime.startedSlugs.size() == 2);
+        Await.until("backing off again", () -> state() == AgentSupervisor.State.BACKOFF);
+        clock.advance(Duration.ofSeconds(5));
+        Await.until("still backing off (10 s now)", () -> state() == AgentSupervisor.State.BACKOFF);
+        assertEquals(2, runtime.startedSlugs.size());
+        clock.advance(Duration.ofSeconds(6));
+        Await.until("the third attempt", () -> runtime.startedSlugs.size() == 3);
+        assertEquals(1, failureNotes(), "one notification, not one per attempt");
+        assertTrue(supervisor.views().get(0).lastError().contains("no such image"));
+    }
+
+    @Test
+    void an_exit_137_is_reported_as_killed_with_one_notification() {
+        start();
+        relay.override("@c1: eat memory");
+        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        runtime.exit(runtime.lastId(), 137, true);
+        Await.until("backing off", () -> state() == AgentSupervisor.State.BACKOFF);
+        assertTrue(supervisor.views().get(0).lastError().contains("killed: out of memory (exit 137)"),
+                supervisor.views().get(0).lastError());
+        Notification n = relay.notifier.sent.stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
+        assertTrue(n.message().contains("out of memory"));
+        assertEquals(1, failureNotes());
+    }
+
+    @Test
+    void without_docker_file_sessions_go_on_and_container_sessions_wait_then_resume() {
+        runtime.reachable = false;
+        start();
+        relay.override("@c1: build");
+        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+        assertTrue(supervisor.runtimeProblem().orElse("").contains("Docker is unreachable"));
+
+        relay.send("files1", "a file session still works");
+        assertEquals("reply to: [session files1] a file session still works", relay.take("files1"));
+        assertTrue(runtime.startedSlugs.isEmpty());
+
+        runtime.reachable = true;
+        // the supervisor pings every ten seconds of its clock
+        clock.advance(Duration.ofSeconds(10));
+        Await.until("Docker seen again", Duration.ofSeconds(15), () -> supervisor.runtimeProblem().isEmpty());
+        Await.until("the waiting reply starts the container", Duration.ofSeconds(15), () -> runtime.startedSlugs.size() == 1);
+        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        assertEquals(SessionId.of("c1").value(), runtime.startedSlugs.get(0));
+    }
+}

@@ -1,0 +1,89 @@
+package dev.relay.agents;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An agent runtime in memory: starts recorded, failures and exits on command, Docker reachable or not. */
+final class FakeAgentRuntime implements AgentRuntime {
+    volatile boolean reachable = true;
+    final AtomicInteger failStarts = new AtomicInteger();
+    final List<String> startedSlugs = new CopyOnWriteArrayList<>();
+    final Map<String, AgentListener> listeners = new ConcurrentHashMap<>();
+    final AtomicInteger pings = new AtomicInteger();
+
+    @Override
+    public void ping() {
+        pings.incrementAndGet();
+        if (!reachable) {
+            throw new AgentRuntimeException("Docker is unreachable at unix:///fake.sock (connection refused)", true, null);
+        }
+    }
+
+    @Override
+    public RunningAgent start(AgentSpec spec, byte[] startLine, AgentListener listener) {
+        Arrays.fill(startLine, (byte) 0);
+        if (!reachable) {
+            throw new AgentRuntimeException("Docker is unreachable at unix:///fake.sock (connection refused)", true, null);
+        }
+        startedSlugs.add(spec.slug());
+        if (failStarts.getAndDecrement() > 0) {
+            throw new AgentRuntimeException("Docker refused to start agent " + spec.slug() + ": no such image", false, null);
+        }
+        failStarts.set(Math.max(0, failStarts.get()));
+        String id = "fake-" + spec.slug() + "-" + startedSlugs.size();
+        listeners.put(id, listener);
+        return new RunningAgent() {
+            @Override
+            public String containerId() {
+                return id;
+            }
+
+            @Override
+            public void stop(Duration grace) {
+                exit(id, 137, false);
+            }
+
+            @Override
+            public void detach() {
+                listeners.remove(id);
+            }
+        };
+    }
+
+    void exit(String id, long code, boolean oom) {
+        AgentListener l = listeners.remove(id);
+        if (l != null) {
+            l.exited(new AgentExit(code, oom));
+        }
+    }
+
+    String lastId() {
+        return listeners.keySet().stream().findFirst().orElseThrow();
+    }
+
+    @Override
+    public List<Container> list(Map<String, String> labels) {
+        if (!reachable) {
+            throw new AgentRuntimeException("Docker is unreachable", true, null);
+        }
+        return List.of();
+    }
+
+    @Override
+    public RunningAgent reattach(String containerId, AgentListener listener) {
+        throw new AgentRuntimeException("nothing to re-attach", false, null);
+    }
+
+    @Override
+    public void remove(String containerId) {
+    }
+
+    @Override
+    public void close() {
+    }
+}
