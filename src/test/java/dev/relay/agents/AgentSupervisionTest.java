@@ -42,7 +42,11 @@ class AgentSupervisionTest {
     }
 
     private void start() {
-        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
+        start(CONFIG);
+    }
+
+    private void start(String config) {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
         supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, Map::of);
         relay.withTargets(s -> s.value().equals("c1") ? Optional.of((DispatchTarget) supervisor) : Optional.empty());
         relay.start();
@@ -81,6 +85,20 @@ class AgentSupervisionTest {
         Await.until("the third attempt", () -> runtime.startedSlugs.size() == 3);
         assertEquals(1, failureNotes(), "one notification, not one per attempt");
         assertTrue(supervisor.views().get(0).lastError().contains("no such image"));
+    }
+
+    @Test
+    void a_run_over_its_time_limit_is_asked_to_close_then_stopped_after_the_grace() throws Exception {
+        start(CONFIG + "agents:\n  max_run_s: 60\n  stop_grace_s: 10\n");
+        relay.override("@c1: a long job");
+        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        clock.advance(Duration.ofSeconds(61));
+        Await.until("asked to close", () -> state() == AgentSupervisor.State.CLOSING);
+        assertTrue(java.nio.file.Files.exists(dir.resolve("agents/c1/ipc/input/_close")));
+        // the fake agent ignores _close, as a hung one would
+        clock.advance(Duration.ofSeconds(11));
+        Await.until("stopped by force and reported", () -> state() == AgentSupervisor.State.BACKOFF);
+        assertTrue(supervisor.views().get(0).lastError().contains("exit 137"), supervisor.views().get(0).lastError());
     }
 
     @Test
