@@ -362,6 +362,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 a.currentPrompt = null;
                 a.lastOutput = o.result().map(r -> r.length() > 200 ? r.substring(0, 200) + "…" : r).orElse("(no result)");
             }
+            o.result().ifPresent(result -> appendLog(a.slug, "result " + result.replace('\n', ' ')));
             o.result().ifPresent(result -> {
                 // unique across runs and re-attachments: an id is taken once
                 String id = "agent-" + shortId(containerId) + "-" + clock.millis() + "-" + a.resultsThisRun;
@@ -378,6 +379,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 }
             }
             LOG.warn("agent {} reported an error: {}", a.slug, error);
+            appendLog(a.slug, "error " + error.replace('\n', ' '));
         }
         publish();
     }

@@ -442,8 +442,9 @@ public final class HomeMonitor implements AutoCloseable {
                     for (String line : chunk.lines()) {
                         // "<instant> out|err <text>", as the supervisor writes it
                         String[] parts = line.split(" ", 3);
-                        boolean err = parts.length == 3 && parts[1].equals("err");
-                        String text = parts.length == 3 ? shortTime(parts[0]) + " " + parts[2] : line;
+                        boolean err = parts.length == 3 && (parts[1].equals("err") || parts[1].equals("error"));
+                        String text = parts.length != 3 ? line
+                                : shortTime(parts[0]) + (parts[1].equals("result") ? " result: " : parts[1].equals("error") ? " error: " : " ") + parts[2];
                         agentLog.addLast(new LogLine(text, err));
                         if (agentLog.size() > MAX_LOG_LINES) {
                             agentLog.removeFirst();
