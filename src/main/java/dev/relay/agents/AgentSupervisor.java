@@ -247,6 +247,10 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                     fail(a, e.getMessage());
                 }
             }
+        } catch (IllegalArgumentException e) {
+            synchronized (this) {
+                fail(a, e.getMessage() + " (fix config.yaml)");
+            }
         } catch (RuntimeException e) {
             synchronized (this) {
                 fail(a, "starting failed: " + e);
@@ -259,11 +263,16 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private AgentSpec spec(Agent a) {
         SessionConfig.Container c = a.config.container();
         Hardening d = Hardening.DEFAULT;
+        MountPolicy policy = new MountPolicy(settings.agents().mountAllowlist(), home.root());
+        List<Hardening.ExtraMount> mounts = new ArrayList<>();
+        for (SessionConfig.Container.Mount m : c.mounts()) {
+            mounts.add(policy.check(new MountPolicy.Request(Path.of(m.host()), m.container(), m.readOnly())));
+        }
         Hardening h = new Hardening(c.user() != null ? c.user() : defaultUser(),
                 c.memory() != null ? SessionConfig.Container.bytes(c.memory()) : d.memoryBytes(),
                 c.pidsLimit() != null ? c.pidsLimit() : d.pidsLimit(),
                 c.readOnly() != null ? c.readOnly() : d.readOnlyRoot(),
-                c.network(), List.of());
+                c.network(), mounts);
         return new AgentSpec(a.slug, a.config.displayName(), a.config.imageOrDefault(), a.workspace(), h,
                 Map.of(HOME_LABEL, homeLabel, AGENT_LABEL, a.slug),
                 // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them

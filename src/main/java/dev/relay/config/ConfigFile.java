@@ -85,7 +85,8 @@ record ConfigFile(
     record Agents(@JsonProperty("max_concurrent") Integer maxConcurrent,
                   @JsonProperty("idle_timeout_s") Integer idleTimeoutS,
                   @JsonProperty("max_run_s") Integer maxRunS,
-                  @JsonProperty("stop_grace_s") Integer stopGraceS) {
+                  @JsonProperty("stop_grace_s") Integer stopGraceS,
+                  @JsonProperty("mount_allowlist") List<String> mountAllowlist) {
         Agents {
             positive("agents.max_concurrent", maxConcurrent);
             positive("agents.idle_timeout_s", idleTimeoutS);

@@ -39,7 +39,8 @@ public final class ConfigLoader {
                 a.maxConcurrent() != null ? a.maxConcurrent() : d.maxConcurrent(),
                 a.idleTimeoutS() != null ? java.time.Duration.ofSeconds(a.idleTimeoutS()) : d.idleTimeout(),
                 a.maxRunS() != null ? java.time.Duration.ofSeconds(a.maxRunS()) : d.maxRun(),
-                a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace());
+                a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace(),
+                a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList());
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

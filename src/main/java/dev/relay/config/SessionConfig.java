@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.relay.core.SessionId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -16,10 +17,22 @@ public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Opti
      */
     public record Container(@JsonProperty("memory") String memory, @JsonProperty("pids_limit") Long pidsLimit,
                             @JsonProperty("network") String network, @JsonProperty("user") String user,
+                            @JsonProperty("read_only") Boolean readOnly, @JsonProperty("mounts") List<Mount> mounts) {
+        public static final Container DEFAULTS = new Container(null, null, null, null, null, null);
+
+        /** An extra host directory for the container, checked against agents.mount_allowlist; read-only by default. */
+        public record Mount(@JsonProperty("host") String host, @JsonProperty("container") String container,
                             @JsonProperty("read_only") Boolean readOnly) {
-        public static final Container DEFAULTS = new Container(null, null, null, null, null);
+            public Mount {
+                if (host == null || host.isBlank() || container == null || container.isBlank()) {
+                    throw new IllegalArgumentException("a mount needs host and container paths");
+                }
+                readOnly = readOnly == null ? Boolean.TRUE : readOnly;
+            }
+        }
 
         public Container {
+            mounts = mounts == null ? List.of() : List.copyOf(mounts);
             if (memory != null) {
                 bytes(memory);
             }

@@ -40,9 +40,14 @@ public record Settings(
      * How container agents run: at most {@code maxConcurrent} at once, closed after {@code idleTimeout} without work,
      * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked.
      */
-    public record AgentSettings(int maxConcurrent, Duration idleTimeout, Duration maxRun, Duration stopGrace) {
+    public record AgentSettings(int maxConcurrent, Duration idleTimeout, Duration maxRun, Duration stopGrace,
+                                List<java.nio.file.Path> mountAllowlist) {
         public static final AgentSettings DEFAULT = new AgentSettings(4, Duration.ofSeconds(300), Duration.ZERO,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), List.of());
+
+        public AgentSettings {
+            mountAllowlist = mountAllowlist == null ? List.of() : List.copyOf(mountAllowlist);
+        }
     }
 
     public Optional<SessionConfig> session(SessionId id) {

@@ -102,6 +102,19 @@ class AgentSupervisionTest {
     }
 
     @Test
+    void a_mount_outside_the_allow_list_stops_the_start_with_the_reason() throws Exception {
+        java.nio.file.Path keys = java.nio.file.Files.createTempDirectory("relay-test-keys");   // outside the home
+        start("sessions:\n  - id: files1\n  - id: c1\n    kind: container\n    container:\n      mounts:\n"
+                + "        - {host: " + keys + ", container: /keys}\n");
+        relay.override("@c1: read the keys");
+        Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
+        String error = supervisor.views().get(0).lastError();
+        assertTrue(error.contains("mount " + keys + " -> /keys refused") && error.contains("agents.mount_allowlist"), error);
+        assertTrue(runtime.startedSlugs.isEmpty(), "no container was started");
+        java.nio.file.Files.delete(keys);
+    }
+
+    @Test
     void an_exit_137_is_reported_as_killed_with_one_notification() {
         start();
         relay.override("@c1: eat memory");

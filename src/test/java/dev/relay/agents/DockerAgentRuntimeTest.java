@@ -193,6 +193,24 @@ class DockerAgentRuntimeTest {
     }
 
     @Test
+    void an_allowed_extra_mount_is_read_only_in_the_container() throws Exception {
+        Path ws = workspace("a7");
+        Path repo = Files.createDirectories(dir.resolve("repos/app"));
+        Files.writeString(repo.resolve("README"), "hello");
+        Hardening.ExtraMount m = new MountPolicy(List.of(dir.resolve("repos")), dir.resolve("home"))
+                .check(new MountPolicy.Request(repo, "/repo", true));
+        Hardening h = new Hardening(TEST.user(), TEST.memoryBytes(), TEST.pidsLimit(), true, "none", List.of(m));
+        Recorder r = new Recorder();
+        RunningAgent a = start("a7", ws, h, "ECHO mounted", Optional.empty(), r);
+        Await.until("a result", Duration.ofSeconds(60), () -> r.outputs.size() == 1);
+        JsonNode binds = inspect(a.containerId()).at("/HostConfig/Binds");
+        assertEquals(2, binds.size(), binds.toString());
+        assertEquals(repo.toRealPath() + ":/repo:ro", binds.get(1).asText());
+        Files.createFile(ws.resolve("ipc/input/_close"));
+        Await.until("the end", Duration.ofSeconds(30), () -> r.exit != null);
+    }
+
+    @Test
     void an_agent_over_its_memory_limit_is_killed_with_137() throws Exception {
         Path ws = workspace("a4");
         Recorder r = new Recorder();
