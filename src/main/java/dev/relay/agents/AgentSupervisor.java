@@ -223,13 +223,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 if (entryFile != null) {
                     AtomicFiles.delete(entryFile);   // the reply is the container's first line now
                 }
-                a.running = r;
-                a.containerId = r.containerId();
-                a.state = State.RUNNING;
-                a.startedAt = clock.instant();
-                a.lastOutputAt = a.startedAt;
-                a.awaiting = 1;
-                a.resultsThisRun = 0;
+                nowRunning(a, r, 1);
                 a.currentPrompt = prompt;
                 a.lastError = "";
                 runtimeProblem = null;
@@ -258,6 +252,17 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             LOG.error("agent {}: starting failed", a.slug, e);
         }
         publish();
+    }
+
+    /** Under the lock: the agent's container runs, with {@code awaiting} prompts not yet answered. */
+    private void nowRunning(Agent a, RunningAgent r, int awaiting) {
+        a.running = r;
+        a.containerId = r.containerId();
+        a.state = State.RUNNING;
+        a.startedAt = clock.instant();
+        a.lastOutputAt = a.startedAt;
+        a.awaiting = awaiting;
+        a.resultsThisRun = 0;
     }
 
     private AgentSpec spec(Agent a) {
@@ -523,12 +528,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 try {
                     RunningAgent r = runtime.reattach(c.id(), new Listener(a));
                     synchronized (this) {
-                        a.running = r;
-                        a.containerId = c.id();
-                        a.state = State.RUNNING;
-                        a.startedAt = clock.instant();
-                        a.lastOutputAt = a.startedAt;
-                        a.awaiting = 0;
+                        nowRunning(a, r, 0);   // whether it was mid-task is unknown: its next result will say
                     }
                     what = "re-attached to the running container " + shortId(c.id()) + " of agent " + slug;
                 } catch (AgentRuntimeException e) {

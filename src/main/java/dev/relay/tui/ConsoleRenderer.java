@@ -221,50 +221,37 @@ final class ConsoleRenderer {
         g.setBackgroundColor(TextColor.ANSI.DEFAULT);
     }
 
+    /** How each style looks: the one place that names colours. */
+    private record Look(TextColor fg, TextColor bg, boolean bold, boolean reverse) {}
+
+    private static final java.util.Map<Style, Look> LOOKS = new java.util.EnumMap<>(java.util.Map.ofEntries(
+            java.util.Map.entry(Style.NORMAL, new Look(TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.INPUT, new Look(TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.DIM, new Look(TextColor.ANSI.BLACK_BRIGHT, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.BOLD, new Look(TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.HEADING, new Look(TextColor.ANSI.YELLOW, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.AGENT, new Look(TextColor.ANSI.CYAN, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.COORDINATOR, new Look(TextColor.ANSI.GREEN, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.OPERATOR, new Look(TextColor.ANSI.MAGENTA_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.SUMMARY, new Look(TextColor.ANSI.YELLOW, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.OK, new Look(TextColor.ANSI.GREEN_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.WARN, new Look(TextColor.ANSI.YELLOW_BRIGHT, TextColor.ANSI.DEFAULT, false, false)),
+            java.util.Map.entry(Style.ERROR, new Look(TextColor.ANSI.RED_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.PAUSED, new Look(TextColor.ANSI.YELLOW_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.NEEDS_JC, new Look(TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.RED, true, false)),
+            java.util.Map.entry(Style.KEY, new Look(TextColor.ANSI.CYAN_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
+            java.util.Map.entry(Style.SELECTED, new Look(TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT, false, true))));
+
     static void apply(TextGraphics g, Style style) {
+        Look look = LOOKS.getOrDefault(style, LOOKS.get(Style.NORMAL));
         g.clearModifiers();
-        g.setBackgroundColor(TextColor.ANSI.DEFAULT);
-        switch (style) {
-            case DIM -> g.setForegroundColor(TextColor.ANSI.BLACK_BRIGHT);
-            case BOLD -> {
-                g.setForegroundColor(TextColor.ANSI.DEFAULT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case HEADING -> {
-                g.setForegroundColor(TextColor.ANSI.YELLOW);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case AGENT -> g.setForegroundColor(TextColor.ANSI.CYAN);
-            case COORDINATOR -> g.setForegroundColor(TextColor.ANSI.GREEN);
-            case OPERATOR -> {
-                g.setForegroundColor(TextColor.ANSI.MAGENTA_BRIGHT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case SUMMARY -> g.setForegroundColor(TextColor.ANSI.YELLOW);
-            case OK -> {
-                g.setForegroundColor(TextColor.ANSI.GREEN_BRIGHT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case WARN -> g.setForegroundColor(TextColor.ANSI.YELLOW_BRIGHT);
-            case ERROR -> {
-                g.setForegroundColor(TextColor.ANSI.RED_BRIGHT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case PAUSED -> {
-                g.setForegroundColor(TextColor.ANSI.YELLOW_BRIGHT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case NEEDS_JC -> {
-                g.setForegroundColor(TextColor.ANSI.WHITE_BRIGHT);
-                g.setBackgroundColor(TextColor.ANSI.RED);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case KEY -> {
-                g.setForegroundColor(TextColor.ANSI.CYAN_BRIGHT);
-                g.enableModifiers(SGR.BOLD);
-            }
-            case SELECTED -> g.enableModifiers(SGR.REVERSE);
-            default -> g.setForegroundColor(TextColor.ANSI.DEFAULT);
+        g.setForegroundColor(look.fg());
+        g.setBackgroundColor(look.bg());
+        if (look.bold()) {
+            g.enableModifiers(SGR.BOLD);
+        }
+        if (look.reverse()) {
+            g.enableModifiers(SGR.REVERSE);
         }
     }
 
