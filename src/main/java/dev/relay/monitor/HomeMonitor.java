@@ -82,6 +82,7 @@ public final class HomeMonitor implements AutoCloseable {
     private Tail agentTail;
     private final ArrayDeque<LogLine> agentLog = new ArrayDeque<>();
     private Map<String, String> agentStates = Map.of();
+    private Optional<String> agentRuntimeProblem = Optional.empty();
     private Stamp agentsStamp = Stamp.NONE;
     private long polls;
     private volatile long lastChangeNanos;
@@ -174,7 +175,8 @@ public final class HomeMonitor implements AutoCloseable {
         }
         version++;
         latest.set(new HomeSnapshot(version, now, status, live, queue, queueTotal, rejected, rejectedTotal, waiting,
-                List.copyOf(turns), List.copyOf(log), sessions(), pendingOverride, agentStates, List.copyOf(agentLog)));
+                List.copyOf(turns), List.copyOf(log), sessions(), pendingOverride, agentStates, List.copyOf(agentLog),
+                agentRuntimeProblem));
         return true;
     }
 
@@ -412,17 +414,24 @@ public final class HomeMonitor implements AutoCloseable {
         if (!s.equals(agentsStamp)) {
             agentsStamp = s;
             Map<String, String> states = new java.util.TreeMap<>();
+            Optional<String> problem = Optional.empty();
             try {
                 if (s != Stamp.NONE) {
-                    for (com.fasterxml.jackson.databind.JsonNode a : JSON.readTree(file.toFile()).path("agents")) {
+                    com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(file.toFile());
+                    for (com.fasterxml.jackson.databind.JsonNode a : root.path("agents")) {
                         states.put(a.path("slug").asText(), a.path("state").asText());
+                    }
+                    if (root.hasNonNull("runtime_problem")) {
+                        problem = Optional.of(root.get("runtime_problem").asText());
                     }
                 }
             } catch (IOException e) {
                 states = agentStates;   // being replaced: the next poll reads the new one
+                problem = agentRuntimeProblem;
             }
-            changed = !states.equals(agentStates);
+            changed = !states.equals(agentStates) || !problem.equals(agentRuntimeProblem);
             agentStates = states;
+            agentRuntimeProblem = problem;
         }
         String want = followed;
         if (!java.util.Objects.equals(want, agentLogSlug)) {

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param relayLive   whether a relay holds the home and its heartbeat is fresh
  * @param agentStates container agents' states (state/agents.json), by slug
  * @param agentLog    the output of the agent the console follows (logs/agents/SLUG.log), if any
+ * @param agentRuntimeProblem why container agents cannot run now (Docker unreachable), if so
  */
 public record HomeSnapshot(
         long version,
@@ -32,7 +33,8 @@ public record HomeSnapshot(
         List<String> sessions,
         Optional<String> pendingOverride,
         Map<String, String> agentStates,
-        List<LogLine> agentLog) {
+        List<LogLine> agentLog,
+        Optional<String> agentRuntimeProblem) {
 
     public HomeSnapshot {
         queue = List.copyOf(queue);
@@ -47,7 +49,7 @@ public record HomeSnapshot(
 
     public static HomeSnapshot empty(Instant at) {
         return new HomeSnapshot(0, at, Optional.empty(), false, List.of(), 0, List.of(), 0, List.of(), List.of(),
-                List.of(), List.of(), Optional.empty(), Map.of(), List.of());
+                List.of(), List.of(), Optional.empty(), Map.of(), List.of(), Optional.empty());
     }
 
     /** The relay's state word (running, paused, needs_jc, error), or "stopped" when no relay is live. */

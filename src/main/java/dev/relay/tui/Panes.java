@@ -209,6 +209,11 @@ public final class Panes {
                 out.add(Line.of(Style.DIM, l));
             }
         }
+        s.agentRuntimeProblem().ifPresent(problem -> {
+            for (String l : Text.wrap("agents: " + problem + " (file sessions go on)", Math.max(10, width))) {
+                out.add(Line.of(Style.ERROR, l));
+            }
+        });
         if (!x.apiKeyPresent()) {
             out.add(Line.of(Style.ERROR, "ANTHROPIC_API_KEY missing: envelopes wait"));
         }

@@ -291,7 +291,9 @@ class ConsoleTest {
         start(100, 30);
         Files.createDirectories(relay.home.stateDir());
         Files.writeString(relay.home.stateDir().resolve("agents.json"),
-                "{\"agents\": [{\"slug\": \"frontend\", \"state\": \"running\"}]}");
+                "{\"runtime_problem\": \"Docker is unreachable at unix:///var/run/docker.sock\","
+                        + " \"agents\": [{\"slug\": \"frontend\", \"state\": \"running\"}]}");
+        console.awaitText("agents: Docker is unreachable");   // the status pane says so
         Path log = Files.createDirectories(relay.home.logsDir().resolve("agents")).resolve("frontend.log");
         Files.writeString(log, "2026-11-23T09:00:01Z out compiling the login page\n"
                 + "2026-11-23T09:00:02Z err warning: unused import\n");
