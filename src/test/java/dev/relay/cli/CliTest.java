@@ -127,8 +127,26 @@ class CliTest {
     }
 
     @Test
+    void completion_scripts_for_bash_and_zsh_know_the_commands() throws Exception {
+        Result bash = relay("completion", "bash");
+        assertEquals(0, bash.code(), bash.err());
+        assertTrue(bash.out().contains("complete -F"), "a bash completion function");
+        for (String cmd : new String[] {"run", "status", "send", "override", "agents", "agent", "hook", "completion"}) {
+            assertTrue(bash.out().contains(cmd), cmd);
+        }
+        assertTrue(relay("completion", "zsh").out().startsWith("autoload -U +X bashcompinit && bashcompinit"));
+        assertEquals(2, relay("completion", "fish").code());
+        // the script is valid bash: bash parses it without running anything
+        Path script = Files.writeString(home.resolve("relay-completion.bash"), bash.out());
+        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+    }
+
+    @Test
     void help_is_available_on_every_command() {
-        for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "agents", "init"}) {
+        for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "agents", "agent", "hook",
+            "completion", "init"}) {
             Result r = relay(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: relay " + cmd), r.out());
