@@ -84,8 +84,8 @@ final class HookCommand implements Callable<Integer> {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = {"Adds the Stop hook to the project's .claude/settings.json (merged with what is there; run",
-                "again to update it). Its timeout covers the wait plus 30 s."})
+            description = {"Adds the Stop hook to the project's .claude/settings.json.",
+                "It is merged with what is there (run again to update it); its timeout covers the wait plus 30 s."})
     static final class Install extends SettingsCommand {
         @Override
         public Integer call() throws Exception {
@@ -132,8 +132,8 @@ final class HookCommand implements Callable<Integer> {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"What Claude Code runs on its Stop event (installed by `relay hook install`): reads the hook's",
-                "JSON on stdin, and prints {\"decision\":\"block\",\"reason\":REPLY} when the coordinator answers in time.",
+            description = {"What Claude Code runs on its Stop event (installed by `relay hook install`).",
+                "Reads the hook's JSON on stdin, and prints {\"decision\":\"block\",\"reason\":REPLY} when the coordinator answers in time.",
                 "It fails open: on any problem Claude Code simply stops."})
     static final class Stop extends HomeCommand {
         @Option(names = "--session", required = true, paramLabel = "S")

@@ -22,7 +22,9 @@ public final class Main {
     }
 
     static CommandLine commandLine(Map<String, String> env) {
-        CommandLine cli = new CommandLine(new RelayCommand(), new Factory(env));
+        // The class, not an instance: picocli then builds `relay` itself through the factory too, so that it sees the
+        // environment (RELAY_HOME, the secrets) as every subcommand does.
+        CommandLine cli = new CommandLine(RelayCommand.class, new Factory(env));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof UserException u) {

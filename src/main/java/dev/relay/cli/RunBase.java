@@ -49,6 +49,11 @@ abstract class RunBase extends HomeCommand {
             Signal.handle(new Signal("HUP"), sig -> stop.countDown());
         }
         Home home = home();
+        // before anything is written: `relay` from a script must not leave a home behind in the current directory
+        if (!daemon && System.console() == null) {
+            throw new UserException("the console needs a terminal (standard input and output are not one here); "
+                    + "`relay run --daemon` runs the relay without one", ExitCodes.USAGE);
+        }
         Map<String, String> flags = new HashMap<>();
         if (model != null) {
             flags.put("RELAY_MODEL", model);
@@ -58,10 +63,6 @@ abstract class RunBase extends HomeCommand {
 
         AtomicFiles.ensurePrivateDirectory(home.stateDir());
         AtomicFiles.ensurePrivateDirectory(home.logsDir());
-        if (!daemon && System.console() == null) {
-            throw new UserException("the console needs a terminal (standard input and output are not one here); "
-                    + "`relay run --daemon` runs the relay without one", ExitCodes.USAGE);
-        }
         Optional<HomeLock> lock = HomeLock.tryAcquire(home.lockFile());
         if (lock.isEmpty()) {
             if (!daemon) {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        description = {"Drops an envelope into queue/ as agent SESSION would: the relay feeds it to the coordinator",
-            "and dispatches the reply to that session.",
+        description = {"Drops an envelope into queue/ as agent SESSION would.",
+            "The relay feeds it to the coordinator and dispatches the reply to that session.",
             "",
             "Examples:",
             "  relay send --session s1 \"Tests pass; what next?\"",

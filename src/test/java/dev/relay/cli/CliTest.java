@@ -109,6 +109,25 @@ class CliTest {
     }
 
     @Test
+    void relay_with_no_command_sees_the_environment_as_every_command_does() {
+        picocli.CommandLine cli = Main.commandLine(Map.of("RELAY_HOME", home.toString(), "ANTHROPIC_API_KEY", "sk-ant-x"));
+        cli.parseArgs();
+        RelayCommand relay = cli.getCommand();
+        assertEquals(home.toAbsolutePath(), relay.home().root().toAbsolutePath());
+        assertEquals("sk-ant-x", relay.env.get("ANTHROPIC_API_KEY"));
+    }
+
+    @Test
+    void the_console_without_a_terminal_leaves_nothing_behind_in_the_home() throws Exception {
+        Result r = relay();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("the console needs a terminal"), r.err());
+        try (Stream<Path> files = Files.list(home)) {
+            assertEquals(java.util.List.of(), files.toList(), "`relay` without a terminal must not create a home");
+        }
+    }
+
+    @Test
     void agents_lists_the_container_agents_as_the_relay_left_them() throws Exception {
         assertTrue(relay("agents").out().contains("No container agents"));
         Files.writeString(home.resolve("config.yaml"), "sessions:\n  - id: builder\n    kind: container\n");
