@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Adds Relay's Stop hook to a Claude Code settings document, or takes exactly it out again, leaving every other key,
- * event and hook as it was. Relay's hook is recognised by its command, which names the session.
+ * event and hook as it was. Relay's hook is recognised by a part of its command that names the home and the session
+ * (its {@code marker}), so that a hook installed by an older jar or with another wait is still found, and updated or
+ * removed.
  */
 public final class HookSettings {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -17,7 +19,7 @@ public final class HookSettings {
     private HookSettings() {}
 
     /** The settings text with the hook added (or its command and timeout updated when it is there already). */
-    public static String install(String settingsJson, String command, int timeoutSeconds) {
+    public static String install(String settingsJson, String command, String marker, int timeoutSeconds) {
         ObjectNode root = parse(settingsJson);
         ObjectNode hooks = object(root, "hooks");
         if (hooks.has("Stop") && !hooks.get("Stop").isArray()) {
@@ -26,7 +28,8 @@ public final class HookSettings {
         ArrayNode stop = hooks.has("Stop") ? (ArrayNode) hooks.get("Stop") : hooks.putArray("Stop");
         for (JsonNode group : stop) {
             for (JsonNode h : group.path("hooks")) {
-                if (h.isObject() && command.equals(h.path("command").asText())) {
+                if (h.isObject() && h.path("command").asText().contains(marker)) {
+                    ((ObjectNode) h).put("command", command);
                     ((ObjectNode) h).put("timeout", timeoutSeconds);
                     return write(root);
                 }
@@ -40,8 +43,8 @@ public final class HookSettings {
         return write(root);
     }
 
-    /** The settings text without hooks whose command is {@code command}; groups and keys left empty are removed. */
-    public static String uninstall(String settingsJson, String command) {
+    /** The settings text without hooks whose command holds {@code marker}; groups and keys left empty are removed. */
+    public static String uninstall(String settingsJson, String marker) {
         ObjectNode root = parse(settingsJson);
         JsonNode hooks = root.get("hooks");
         if (hooks == null || !hooks.isObject() || !hooks.path("Stop").isArray()) {
@@ -55,7 +58,7 @@ public final class HookSettings {
             }
             ArrayNode arr = (ArrayNode) list;
             for (int i = arr.size() - 1; i >= 0; i--) {
-                if (command.equals(arr.get(i).path("command").asText())) {
+                if (arr.get(i).path("command").asText().contains(marker)) {
                     arr.remove(i);
                 }
             }
@@ -72,11 +75,11 @@ public final class HookSettings {
         return write(root);
     }
 
-    /** Whether the settings hold a hook with this command. */
-    public static boolean installed(String settingsJson, String command) {
+    /** Whether the settings hold a hook whose command holds {@code marker}. */
+    public static boolean installed(String settingsJson, String marker) {
         for (JsonNode group : parse(settingsJson).path("hooks").path("Stop")) {
             for (JsonNode h : group.path("hooks")) {
-                if (command.equals(h.path("command").asText())) {
+                if (h.path("command").asText().contains(marker)) {
                     return true;
                 }
             }

@@ -61,17 +61,40 @@ final class HookCommand implements Callable<Integer> {
             }
         }
 
-        /** The command Claude Code runs: this very relay (its java and jar), on this home, for this session. */
+        @Option(names = "--relay", paramLabel = "COMMAND",
+                description = {"How the hook starts Relay (default: this very Relay: its java and classpath).",
+                    "E.g. --relay 'jbang /opt/relay/jbang/relay.java' to follow a checkout as it is updated."})
+        String relay;
+
+        /** The part of the hook's command that is the same whatever starts Relay and however long it waits. */
+        String marker(Home home) {
+            return " --home " + quote(home.root().toAbsolutePath().toString()) + " hook stop --session " + sessionId().value()
+                    + " --wait ";
+        }
+
+        /** The command Claude Code runs: this very relay (its java and classpath), on this home, for this session. */
         String command(Home home) {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            String jar;
-            try {
-                jar = Path.of(HookCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            } catch (Exception e) {
-                throw new UserException("cannot tell where relay.jar is: " + e.getMessage(), ExitCodes.FAILURE);
+            return launcher() + marker(home) + waitSeconds;
+        }
+
+        String launcher() {
+            if (relay != null && !relay.isBlank()) {
+                return relay.strip();
             }
-            return quote(java) + " -jar " + quote(jar) + " --home " + quote(home.root().toAbsolutePath().toString())
-                    + " hook stop --session " + sessionId().value() + " --wait " + waitSeconds;
+            String java = ProcessHandle.current().info().command().orElse("java");
+            return quote(java) + " -cp " + quote(classpath()) + " " + Main.class.getName();
+        }
+
+        /** This process's classpath, absolute: target/relay.jar alone, or (from jbang) its cached jar and dependencies. */
+        static String classpath() {
+            String cp = System.getProperty("java.class.path", "");
+            if (cp.isBlank()) {
+                throw new UserException("cannot tell this Relay's classpath; give the command with --relay", ExitCodes.FAILURE);
+            }
+            return java.util.Arrays.stream(cp.split(java.io.File.pathSeparator))
+                    .filter(e -> !e.isBlank())
+                    .map(e -> Path.of(e).toAbsolutePath().toString())
+                    .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         }
 
         static String quote(String s) {
@@ -93,7 +116,7 @@ final class HookCommand implements Callable<Integer> {
             Path file = settingsFile();
             String updated;
             try {
-                updated = HookSettings.install(read(file), command(home), waitSeconds + 30);
+                updated = HookSettings.install(read(file), command(home), marker(home), waitSeconds + 30);
             } catch (IllegalArgumentException e) {
                 throw new UserException(file + " " + e.getMessage() + "; fix it, then install again (nothing was changed)",
                         ExitCodes.FAILURE);
@@ -103,26 +126,31 @@ final class HookCommand implements Callable<Integer> {
             out().println("installed: Claude Code in " + file.getParent().getParent() + " reports to the relay in "
                     + home.root() + " as session " + session + " (waits up to " + waitSeconds + " s for each reply)");
             out().println("Claude Code ends a turn after 8 continuations in a row; CLAUDE_CODE_STOP_HOOK_BLOCK_CAP raises that.");
+            if (relay == null && classpath().contains(java.io.File.pathSeparator)) {
+                out().println("The hook runs this Relay's current build (" + classpath().split(java.io.File.pathSeparator).length
+                        + " classpath entries, from jbang's cache): run `relay hook install` again after updating Relay,"
+                        + " or give --relay 'jbang /path/to/jbang/relay.java'.");
+            }
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true,
-            description = "Removes exactly the Stop hook that `relay hook install` added (same --session and --wait).")
+            description = "Removes exactly the Stop hook that `relay hook install` added for this home and --session.")
     static final class Uninstall extends SettingsCommand {
         @Override
         public Integer call() throws Exception {
             Home home = home();
             Path file = settingsFile();
             String before = read(file);
-            String command = command(home);
+            String marker = marker(home);
             try {
-                if (!HookSettings.installed(before, command)) {
-                    out().println("nothing to remove: " + file + " has no relay hook for session " + session
-                            + (waitSeconds != 600 ? "" : " (give the same --wait as at install)"));
+                if (!HookSettings.installed(before, marker)) {
+                    out().println("nothing to remove: " + file + " has no relay hook for session " + session + " of "
+                            + home.root().toAbsolutePath());
                     return ExitCodes.OK;
                 }
-                AtomicFiles.write(file, HookSettings.uninstall(before, command));
+                AtomicFiles.write(file, HookSettings.uninstall(before, marker));
             } catch (IllegalArgumentException e) {
                 throw new UserException(file + " " + e.getMessage() + "; nothing was changed", ExitCodes.FAILURE);
             }

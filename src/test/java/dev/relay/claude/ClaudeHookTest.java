@@ -53,8 +53,9 @@ class ClaudeHookTest {
                   }
                 }
                 """;
-        String cmd = "'java' -jar '/opt/relay.jar' --home '/srv/relay' hook stop --session s1 --wait 600";
-        String installed = HookSettings.install(existing, cmd, 630);
+        String marker = " --home '/srv/relay' hook stop --session s1 --wait ";
+        String cmd = "'java' -cp '/opt/relay.jar' dev.relay.cli.Main" + marker + "600";
+        String installed = HookSettings.install(existing, cmd, marker, 630);
         var n = new ObjectMapper().readTree(installed);
         assertEquals("Bash(npm test)", n.at("/permissions/allow/0").asText());
         assertEquals("audit.sh", n.at("/hooks/PreToolUse/0/hooks/0/command").asText());
@@ -63,17 +64,39 @@ class ClaudeHookTest {
         assertEquals(630, n.at("/hooks/Stop/1/hooks/0/timeout").asInt());
         assertEquals("command", n.at("/hooks/Stop/1/hooks/0/type").asText());
 
-        assertEquals(installed, HookSettings.install(installed, cmd, 630), "installing twice adds nothing");
-        String removed = HookSettings.uninstall(installed, cmd);
+        assertEquals(installed, HookSettings.install(installed, cmd, marker, 630), "installing twice adds nothing");
+        String removed = HookSettings.uninstall(installed, marker);
         assertEquals(new ObjectMapper().readTree(existing), new ObjectMapper().readTree(removed));
-        assertFalse(HookSettings.installed(removed, cmd));
-        assertEquals(new ObjectMapper().readTree("{}"), new ObjectMapper().readTree(HookSettings.uninstall(HookSettings.install("", cmd, 30), cmd)));
+        assertFalse(HookSettings.installed(removed, marker));
+        assertEquals(new ObjectMapper().readTree("{}"),
+                new ObjectMapper().readTree(HookSettings.uninstall(HookSettings.install("", cmd, marker, 30), marker)));
+    }
+
+    @Test
+    void a_hook_from_an_older_relay_is_updated_in_place_and_other_sessions_hooks_are_left_alone() throws Exception {
+        String s1 = " --home '/srv/relay' hook stop --session s1 --wait ";
+        String s10 = " --home '/srv/relay' hook stop --session s10 --wait ";
+        String otherHome = " --home '/srv/other' hook stop --session s1 --wait ";
+        String settings = HookSettings.install("", "'java' -jar '/old/relay.jar'" + s1 + "600", s1, 630);
+        settings = HookSettings.install(settings, "relay" + s10 + "600", s10, 630);
+        settings = HookSettings.install(settings, "relay" + otherHome + "600", otherHome, 630);
+
+        String updated = HookSettings.install(settings, "'java' -cp '/new/relay.jar' dev.relay.cli.Main" + s1 + "60", s1, 90);
+        var n = new ObjectMapper().readTree(updated);
+        assertEquals(3, n.at("/hooks/Stop").size(), updated);
+        assertEquals("'java' -cp '/new/relay.jar' dev.relay.cli.Main" + s1 + "60", n.at("/hooks/Stop/0/hooks/0/command").asText());
+        assertEquals(90, n.at("/hooks/Stop/0/hooks/0/timeout").asInt());
+
+        var left = new ObjectMapper().readTree(HookSettings.uninstall(updated, s1));
+        assertEquals(2, left.at("/hooks/Stop").size());
+        assertEquals("relay" + s10 + "600", left.at("/hooks/Stop/0/hooks/0/command").asText());
+        assertEquals("relay" + otherHome + "600", left.at("/hooks/Stop/1/hooks/0/command").asText());
     }
 
     @Test
     void broken_settings_are_refused_not_replaced() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HookSettings.install("{\"hooks\": [", "x", 30));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HookSettings.install("{\"hooks\": [", "x", "x", 30));
         assertTrue(e.getMessage().contains("is not valid JSON"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HookSettings.install("{\"hooks\": {\"Stop\": {}}}", "x", 30));
+        assertThrows(IllegalArgumentException.class, () -> HookSettings.install("{\"hooks\": {\"Stop\": {}}}", "x", "x", 30));
     }
 }

@@ -121,11 +121,36 @@ class StopHookRelayTest {
         var settings = new ObjectMapper().readTree(project.resolve(".claude/settings.json").toFile());
         assertEquals("opus", settings.get("model").asText());
         String command = settings.at("/hooks/Stop/0/hooks/0/command").asText();
-        assertTrue(command.contains("-jar") && command.contains("hook stop --session app --wait 120"), command);
-        assertTrue(command.contains("--home '" + home.toAbsolutePath() + "'"), command);
+        assertTrue(command.endsWith(" --home '" + home.toAbsolutePath() + "' hook stop --session app --wait 120"), command);
         assertEquals(150, settings.at("/hooks/Stop/0/hooks/0/timeout").asInt());
 
-        Run out = hook(home, "", "hook", "uninstall", "--session", "app", "--project", project.toString(), "--wait", "120");
+        // The command works as Claude Code runs it: through a shell, in the project, with the Stop input on stdin.
+        // No relay runs, so it reports and lets Claude Code stop at once.
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(project.toFile());
+        pb.environment().remove("RELAY_HOME");
+        pb.redirectInput(ClaudeHookTest.RECORDED.resolve("stop-with-message.json").toFile());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("no relay is running in " + home.toAbsolutePath()), output);
+        try (var s = Files.list(home.resolve("queue"))) {
+            assertEquals(1, s.filter(f -> f.toString().endsWith(".json")).count(), "the report waits in the queue");
+        }
+
+        // Installed again with another wait and by another Relay (--relay): the same hook is updated, not added twice.
+        Run again = hook(home, "", "hook", "install", "--session", "app", "--project", project.toString(), "--wait", "60",
+                "--relay", "/usr/local/bin/relay");
+        assertEquals(0, again.code(), again.err());
+        settings = new ObjectMapper().readTree(project.resolve(".claude/settings.json").toFile());
+        assertEquals(1, settings.at("/hooks/Stop").size(), settings.toString());
+        assertEquals("/usr/local/bin/relay --home '" + home.toAbsolutePath() + "' hook stop --session app --wait 60",
+                settings.at("/hooks/Stop/0/hooks/0/command").asText());
+        assertEquals(90, settings.at("/hooks/Stop/0/hooks/0/timeout").asInt());
+
+        // Uninstall finds it whatever started Relay and however long it waited.
+        Run out = hook(home, "", "hook", "uninstall", "--session", "app", "--project", project.toString());
         assertEquals(0, out.code(), out.err());
         assertEquals(new ObjectMapper().readTree("{\"model\": \"opus\"}"),
                 new ObjectMapper().readTree(project.resolve(".claude/settings.json").toFile()));
