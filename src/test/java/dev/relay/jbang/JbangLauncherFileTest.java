@@ -113,8 +113,21 @@ class JbangLauncherFileTest {
     }
 
     @Test
-    void it_compiles_all_sources_and_calls_the_same_main() throws Exception {
-        assertEquals(List.of("../src/main/java/dev/relay/**.java"), directives("SOURCES"));
+    void it_names_every_source_file_and_calls_the_same_main() throws Exception {
+        Path sources = Path.of("src", "main", "java");
+        List<String> expected;
+        try (Stream<Path> files = Files.walk(sources)) {
+            expected = files.filter(p -> p.toString().endsWith(".java"))
+                    .map(p -> "../" + p.toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+        }
+        assertTrue(expected.size() > 50, "sources not found under " + sources);
+        List<String> named = directives("SOURCES");
+        assertEquals(expected, named.stream().sorted().toList(), "jbang/relay.java must name every file under src/main/java, in"
+                + " order, one //SOURCES line each (no wildcard: a remote jbang run cannot expand one). The lines:\n"
+                + expected.stream().map(f -> "//SOURCES " + f).collect(Collectors.joining("\n")));
+        assertEquals(expected, named, "keep the //SOURCES lines sorted");
         String source = Files.readString(LAUNCHER);
         assertTrue(source.contains("dev.relay.cli.Main.main(args)"), "jbang/relay.java must call dev.relay.cli.Main.main");
         assertTrue(Files.exists(Path.of("src/main/java/dev/relay/cli/Main.java")));

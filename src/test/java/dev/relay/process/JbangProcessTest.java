@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,9 +71,35 @@ class JbangProcessTest {
     }
 
     @Test
-    void the_catalog_alias_starts_the_same_program() throws Exception {
-        Run version = jbang("relay@" + Path.of("jbang-catalog.json").toAbsolutePath(), "--version");
-        assertEquals(0, version.code(), version.out());
-        assertTrue(version.out().contains("relay "), version.out());
+    void the_catalog_alias_starts_the_same_program_from_a_checkout_and_over_http() throws Exception {
+        Run local = jbang("relay@" + Path.of("jbang-catalog.json").toAbsolutePath(), "--version");
+        assertEquals(0, local.code(), local.out());
+        assertTrue(local.out().contains("relay "), local.out());
+
+        // `jbang relay@OWNER/REPO` reads jbang-catalog.json from GitHub and every file the launcher names from beside it:
+        // the same as this checkout served over HTTP.
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        Path root = Path.of("").toAbsolutePath();
+        server.createContext("/", exchange -> {
+            Path file = root.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+            boolean ok = file.startsWith(root) && Files.isRegularFile(file);
+            byte[] body = ok ? Files.readAllBytes(file) : "not found".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(ok ? 200 : 404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            Run trust = jbang("trust", "add", url);
+            assertEquals(0, trust.code(), trust.out());
+            Path home = dir.resolve("remote-home");
+            Run init = jbang("relay@" + url + "jbang-catalog.json", "init", "--home", home.toString());
+            assertEquals(0, init.code(), init.out());
+            assertTrue(Files.readString(home.resolve("config.yaml")).contains("history_char_cap"),
+                    "the config template (a //FILES resource) came over HTTP too");
+        } finally {
+            server.stop(0);
+        }
     }
 }
