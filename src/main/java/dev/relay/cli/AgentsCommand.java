@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
+import dev.relay.tracker.TrackerForwarder;
 import dev.relay.core.Home;
 import dev.relay.state.StatusFile;
 import java.io.PrintWriter;
@@ -71,7 +72,26 @@ final class AgentsCommand extends HomeCommand {
         for (JsonNode r : root.path("recovery")) {
             out.println("at start-up: " + r.asText());
         }
+        printTrackerBacklog(home, settings, containers, out);
         return ExitCodes.OK;
+    }
+
+    /** Files the agents wrote for the team tracker that are not there yet, and those it refused. */
+    private static void printTrackerBacklog(Home home, Settings settings, List<SessionConfig> containers, PrintWriter out) {
+        for (SessionConfig c : containers) {
+            Path dir = home.agentsDir().resolve(c.id().value());
+            TrackerForwarder.Backlog b = TrackerForwarder.backlog(dir);
+            if (b.waiting() > 0) {
+                out.println("tracker: " + c.id().value() + " has " + b.waiting() + " file" + (b.waiting() == 1 ? "" : "s")
+                        + " not forwarded yet in " + home.root().relativize(dir.resolve("ipc"))
+                        + (settings.trackerUrl().isEmpty() ? "/ (tracker.url is not set: they are kept until it is)" : "/"));
+            }
+            if (b.refused() > 0) {
+                out.println("tracker: " + c.id().value() + " has " + b.refused() + " file" + (b.refused() == 1 ? "" : "s")
+                        + " the tracker refused, in " + home.root().relativize(dir.resolve("ipc/errors"))
+                        + "/ (each with a .reason)");
+            }
+        }
     }
 
     private static String oneLine(String s, int max) {

@@ -91,6 +91,27 @@ public final class TrackerForwarder {
 
     private enum Outcome { DONE, FAILED, LATER }
 
+    /** What one agent's directory holds for the tracker: files not forwarded yet, and files refused (in ipc/errors/). */
+    public record Backlog(int waiting, int refused) {}
+
+    /** Counts, for `relay agents`, without forwarding anything; {@code agentDir} is agents/SLUG. */
+    public static Backlog backlog(Path agentDir) {
+        Path ipc = agentDir.resolve("ipc");
+        int waiting = files(ipc.resolve("messages")).size() + files(ipc.resolve("tasks")).size();
+        int refused = 0;
+        Path errors = ipc.resolve("errors");
+        if (Files.isDirectory(errors, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(errors, "*.reason")) {
+                for (Path ignored : s) {
+                    refused++;
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot list {}: {}", errors, e.getMessage());
+            }
+        }
+        return new Backlog(waiting, refused);
+    }
+
     private static List<Path> files(Path dir) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

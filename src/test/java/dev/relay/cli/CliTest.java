@@ -143,6 +143,20 @@ class CliTest {
         assertTrue(r.out().contains("Docker: Docker is unreachable"), r.out());
         assertTrue(r.out().matches("(?s).*builder\\s+running\\s+0123456789ab\\s+sess-1.*tests pass.*"), r.out());
         assertTrue(r.out().contains("at start-up: re-attached"), r.out());
+        assertFalse(r.out().contains("tracker:"), "nothing waits for the tracker yet: " + r.out());
+
+        Path ipc = Files.createDirectories(home.resolve("agents/builder/ipc/messages"));
+        Files.writeString(ipc.resolve("1795000000000-a.json"), "{\"type\": \"message\", \"chat_id\": \"c1\", \"text\": \"hi\"}");
+        Files.writeString(ipc.resolve(".1795000000001-b.json.tmp"), "{");   // still being written: not counted
+        Path tasks = Files.createDirectories(home.resolve("agents/builder/ipc/tasks"));
+        Files.writeString(tasks.resolve("1795000000002-c.json"), "{}");
+        Path errors = Files.createDirectories(home.resolve("agents/builder/ipc/errors"));
+        Files.writeString(errors.resolve("x.json"), "{}");
+        Files.writeString(errors.resolve("x.json.reason"), "HTTP 400\n");
+        r = relay("agents");
+        assertTrue(r.out().contains("tracker: builder has 2 files not forwarded yet in agents/builder/ipc/ (tracker.url is not set"),
+                r.out());
+        assertTrue(r.out().contains("tracker: builder has 1 file the tracker refused, in agents/builder/ipc/errors/"), r.out());
     }
 
     @Test
