@@ -36,6 +36,8 @@ public final class Console {
     private final ConsoleRenderer renderer = new ConsoleRenderer();
     private final Clock clock;
     private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong refreshesStarted = new AtomicLong();
+    private final AtomicLong refreshesEnded = new AtomicLong();
     private volatile Thread thread;
     private volatile long firstFrameNanos = -1;
     private String belledFor;
@@ -56,6 +58,18 @@ public final class Console {
     /** Frames drawn so far (for tests and the benchmark). */
     public long frames() {
         return frames.get();
+    }
+
+    /**
+     * Refreshes of the terminal begun and ended so far: equal when none is under way. A reader of the terminal (a
+     * test on a virtual one) that sees them equal and unchanged across its read saw one whole frame.
+     */
+    public long refreshesStarted() {
+        return refreshesStarted.get();
+    }
+
+    public long refreshesEnded() {
+        return refreshesEnded.get();
     }
 
     /** Nanoseconds from {@link #run} to the first frame on the terminal, or -1 before it. */
@@ -201,7 +215,12 @@ public final class Console {
             TerminalSize size = screen.getTerminalSize();
             TerminalPosition cursor = renderer.draw(screen.newTextGraphics(), size, snapshot, controller, clock.instant());
             screen.setCursorPosition(cursor);
-            screen.refresh(full ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            refreshesStarted.incrementAndGet();
+            try {
+                screen.refresh(full ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+            } finally {
+                refreshesEnded.incrementAndGet();
+            }
             frames.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             // a frame that cannot be drawn must not end the console (nor reach the screen as a stack trace);

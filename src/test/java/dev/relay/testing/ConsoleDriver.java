@@ -78,17 +78,42 @@ public final class ConsoleDriver implements AutoCloseable {
         }
     }
 
-    /** What the terminal shows, row by row. */
+    /**
+     * What the terminal shows, row by row: one whole frame, never one half drawn (the console draws on its own
+     * thread). A terminal stuck in a refresh for over two seconds is read as it is.
+     */
     public String text() {
+        long giveUp = System.nanoTime() + 2_000_000_000L;
+        while (true) {
+            long ended = console.refreshesEnded();
+            if (console.refreshesStarted() == ended) {
+                String text = rawText();
+                if (console.refreshesStarted() == ended) {
+                    return text;
+                }
+            }
+            if (System.nanoTime() > giveUp) {
+                return rawText();
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private String rawText() {
         TerminalSize size = terminal.getTerminalSize();
         StringBuilder b = new StringBuilder();
         for (int r = 0; r < size.getRows(); r++) {
-            b.append(row(r)).append('\n');
+            b.append(rawRow(r)).append('\n');
         }
         return b.toString();
     }
 
+    /** Row r of one whole frame. */
     public String row(int r) {
+        return text().split("\n", -1)[r];
+    }
+
+    private String rawRow(int r) {
         TerminalSize size = terminal.getTerminalSize();
         StringBuilder b = new StringBuilder();
         for (int c = 0; c < size.getColumns(); c++) {
