@@ -89,6 +89,16 @@ class JbangLauncherFileTest {
         return m.appendTail(out).toString();
     }
 
+    /** The files under root that match, as sorted paths relative to it with forward slashes. */
+    static List<String> filesUnder(Path root, java.util.function.Predicate<Path> which) throws Exception {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(which)
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+        }
+    }
+
     @Test
     void its_deps_are_exactly_the_poms_runtime_dependencies() throws Exception {
         List<String> pom = pomRuntimeDependencies();
@@ -100,13 +110,9 @@ class JbangLauncherFileTest {
     @Test
     void it_carries_every_resource_at_its_classpath_path() throws Exception {
         Path resources = Path.of("src", "main", "resources");
-        TreeSet<String> expected;
-        try (Stream<Path> files = Files.walk(resources)) {
-            expected = files.filter(Files::isRegularFile)
-                    .map(p -> resources.relativize(p).toString().replace('\\', '/'))
-                    .map(r -> r + "=../src/main/resources/" + r)
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
+        TreeSet<String> expected = filesUnder(resources, Files::isRegularFile).stream()
+                .map(r -> r + "=../src/main/resources/" + r)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertTrue(expected.size() >= 2, "no resources found under " + resources);
         assertEquals(expected, new TreeSet<>(directives("FILES")),
                 "jbang/relay.java's //FILES lines must name every file under src/main/resources, as CLASSPATH_PATH=../src/main/resources/PATH");
@@ -115,13 +121,9 @@ class JbangLauncherFileTest {
     @Test
     void it_names_every_source_file_and_calls_the_same_main() throws Exception {
         Path sources = Path.of("src", "main", "java");
-        List<String> expected;
-        try (Stream<Path> files = Files.walk(sources)) {
-            expected = files.filter(p -> p.toString().endsWith(".java"))
-                    .map(p -> "../" + p.toString().replace('\\', '/'))
-                    .sorted()
-                    .toList();
-        }
+        List<String> expected = filesUnder(sources, p -> p.toString().endsWith(".java")).stream()
+                .map(f -> "../src/main/java/" + f)
+                .toList();
         assertTrue(expected.size() > 50, "sources not found under " + sources);
         List<String> named = directives("SOURCES");
         assertEquals(expected, named.stream().sorted().toList(), "jbang/relay.java must name every file under src/main/java, in"
