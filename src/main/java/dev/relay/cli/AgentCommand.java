@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"An interactive chat with one container agent.",
-            "Each line you type goes to it as a follow-up message (starting its container if none runs), and its results and errors are printed as they arrive.",
+            "Each line you type goes to it as a follow-up message (starting its container if none runs), and its results"
+                + " and errors are printed as they arrive.",
             "Ctrl-D asks the agent to close (_close) and ends the chat; Ctrl-C ends the chat only.",
             "Line editing and history (kept in state/agent-SLUG.history) as in a shell."})
 final class AgentCommand extends HomeCommand {

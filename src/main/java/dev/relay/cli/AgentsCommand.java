@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agents", mixinStandardHelpOptions = true,
         description = {"Lists the container agents (kind: container sessions) and their states.",
-            "For each: state, container id, session id, uptime, last output or error. Reads state/agents.json, which the running relay keeps current.",
+            "For each: state, container id, session id, uptime, last output or error. Reads state/agents.json, which the"
+                + " running relay keeps current.",
             "",
-            "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,",
-            "closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
+            "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,"
+                + " closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
 final class AgentsCommand extends HomeCommand {
     @Option(names = "--json", description = "Print state/agents.json as it is.")
     boolean json;

@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "completion", mixinStandardHelpOptions = true,
         description = {"Prints a shell completion script for relay (commands, options, session ids as words).",
             "",
-            "bash:  source <(relay completion bash)      or save it as ~/.local/share/bash-completion/completions/relay",
-            "zsh:   source <(relay completion zsh)       (in ~/.zshrc, after compinit)"})
+            "bash:  source <(relay completion bash)   (in ~/.bashrc)",
+            "       or save it as ~/.local/share/bash-completion/completions/relay",
+            "zsh:   source <(relay completion zsh)    (in ~/.zshrc, after compinit)"})
 final class CompletionCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;

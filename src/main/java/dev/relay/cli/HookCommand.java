@@ -23,12 +23,12 @@ import picocli.CommandLine.Option;
 @Command(name = "hook", mixinStandardHelpOptions = true,
         description = {"Connects a Claude Code session to the relay through Claude Code's Stop hook.",
             "",
-            "When Claude Code stops, the hook sends its last message to the coordinator as session S, waits for the",
-            "reply in dispatch/S/input.txt, and hands it back to Claude Code as its next instruction, so that the",
-            "session goes on unattended. If nothing comes in time (or no relay runs), Claude Code stops as usual.",
+            "When Claude Code stops, the hook sends its last message to the coordinator as session S, waits for the"
+                + " reply in dispatch/S/input.txt, and hands it back to Claude Code as its next instruction, so that the"
+                + " session goes on unattended. If nothing comes in time (or no relay runs), Claude Code stops as usual.",
             "",
-            "Claude Code ends a turn after 8 Stop-hook continuations in a row; raise that with the environment",
-            "variable CLAUDE_CODE_STOP_HOOK_BLOCK_CAP when you start claude."},
+            "Claude Code ends a turn after 8 Stop-hook continuations in a row; raise that with the environment"
+                + " variable CLAUDE_CODE_STOP_HOOK_BLOCK_CAP when you start claude."},
         subcommands = {HookCommand.Install.class, HookCommand.Uninstall.class, HookCommand.Stop.class})
 final class HookCommand implements Callable<Integer> {
     @Override
@@ -161,7 +161,8 @@ final class HookCommand implements Callable<Integer> {
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
             description = {"What Claude Code runs on its Stop event (installed by `relay hook install`).",
-                "Reads the hook's JSON on stdin, and prints {\"decision\":\"block\",\"reason\":REPLY} when the coordinator answers in time.",
+                "Reads the hook's JSON on stdin, and prints {\"decision\":\"block\",\"reason\":REPLY} when the coordinator"
+                    + " answers in time.",
                 "It fails open: on any problem Claude Code simply stops."})
     static final class Stop extends HomeCommand {
         @Option(names = "--session", required = true, paramLabel = "S")
