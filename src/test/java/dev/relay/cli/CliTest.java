@@ -146,7 +146,7 @@ class CliTest {
         assertFalse(r.out().contains("tracker:"), "nothing waits for the tracker yet: " + r.out());
 
         Path ipc = Files.createDirectories(home.resolve("agents/builder/ipc/messages"));
-        Files.writeString(ipc.resolve("1795000000000-a.json"), "{\"type\": \"message\", \"chat_id\": \"c1\", \"text\": \"hi\"}");
+        Files.writeString(ipc.resolve("1795000000000-a.json"), "{\"type\": \"chat_message\", \"chat_id\": \"c1\", \"content\": \"hi\"}");
         Files.writeString(ipc.resolve(".1795000000001-b.json.tmp"), "{");   // still being written: not counted
         Path tasks = Files.createDirectories(home.resolve("agents/builder/ipc/tasks"));
         Files.writeString(tasks.resolve("1795000000002-c.json"), "{}");
