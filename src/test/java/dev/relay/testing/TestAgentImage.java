@@ -30,7 +30,12 @@ public final class TestAgentImage {
             String digest = dev.relay.core.Keys.digest(Files.readString(SCRIPT));
             String current = run(List.of("docker", "image", "inspect", "-f", "{{index .Config.Labels \"script\"}}", IMAGE), true);
             if (!current.strip().equals(digest)) {
+                String previous = run(List.of("docker", "image", "inspect", "-f", "{{.Id}}", IMAGE), true).strip();
                 build(digest);
+                if (!previous.isEmpty()) {
+                    // the image of an older script, untagged now: removed unless a container still uses it
+                    run(List.of("docker", "image", "rm", previous), true);
+                }
             }
             built = true;
             return IMAGE;
