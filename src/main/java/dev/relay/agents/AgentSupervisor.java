@@ -45,6 +45,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSupervisor.class);
     public static final String HOME_LABEL = "dev.relay.home";
     public static final String AGENT_LABEL = "dev.relay.agent";
+    /** The outbox entry a container was started with (its first stdin line), so that a restart does not send it again. */
+    public static final String ENTRY_LABEL = "dev.relay.entry";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_AGENT_LOG_BYTES = 5L << 20;
 
@@ -75,6 +77,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private final Map<String, Agent> agents = new LinkedHashMap<>();
     private final ArrayDeque<String> waiting = new ArrayDeque<>();
     private final List<String> recovery = new ArrayList<>();
+    private boolean recovered;
     private volatile String runtimeProblem;
 
     private final class Agent {
@@ -159,6 +162,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         if (a == null) {
             return false;   // not a configured container session: the loop only sends us those
         }
+        if (!recovered) {
+            return false;   // the containers left from before are not known yet: the loop offers it again shortly
+        }
         switch (a.state) {
             case RUNNING -> {
                 String text = read(entry.file());
@@ -202,7 +208,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         String prompt = read(entryFile);
         if (prompt == null) {
             synchronized (this) {
-                a.state = State.IDLE;
+                if (a.state == State.STARTING) {
+                    a.state = State.IDLE;
+                }
             }
             return;
         }
@@ -218,7 +226,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             prepareWorkspace(a);
             Map<String, String> secretValues = secrets.get();
             byte[] line = StartLine.encode(prompt, session, a.slug, a.config.displayName(), secretValues);
-            RunningAgent r = runtime.start(spec(a), line, new Listener(a));
+            RunningAgent r = runtime.start(spec(a, entryFile), line, new Listener(a));
             synchronized (this) {
                 if (entryFile != null) {
                     AtomicFiles.delete(entryFile);   // the reply is the container's first line now
@@ -265,7 +273,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         a.resultsThisRun = 0;
     }
 
-    private AgentSpec spec(Agent a) {
+    private AgentSpec spec(Agent a, Path entryFile) {
         SessionConfig.Container c = a.config.container();
         Hardening d = Hardening.DEFAULT;
         MountPolicy policy = new MountPolicy(settings.agents().mountAllowlist(), home.root());
@@ -278,8 +286,11 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 c.pidsLimit() != null ? c.pidsLimit() : d.pidsLimit(),
                 c.readOnly() != null ? c.readOnly() : d.readOnlyRoot(),
                 c.network(), mounts);
-        return new AgentSpec(a.slug, a.config.displayName(), a.config.imageOrDefault(), a.workspace(), h,
-                Map.of(HOME_LABEL, homeLabel, AGENT_LABEL, a.slug),
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(HOME_LABEL, homeLabel, AGENT_LABEL, a.slug));
+        if (entryFile != null) {
+            labels.put(ENTRY_LABEL, entryFile.getFileName().toString());
+        }
+        return new AgentSpec(a.slug, a.config.displayName(), a.config.imageOrDefault(), a.workspace(), h, Map.copyOf(labels),
                 // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them
                 Map.of("HOME", "/workspace/.home"));
     }
@@ -302,7 +313,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 Files.createDirectories(ws.resolve(sub));
             }
             Files.deleteIfExists(ws.resolve("ipc/input/_close"));
-            String user = spec(a).hardening().user();
+            String user = spec(a, null).hardening().user();
             if (isRoot()) {
                 // the agent runs as its own user: its workspace must be its own to write
                 int uid = Integer.parseInt(user.split(":")[0]);
@@ -513,6 +524,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             runtimeProblem = e.getMessage();
             synchronized (this) {
                 recovery.add("Docker unreachable at start-up: " + e.getMessage());
+                recovered = true;   // nothing of ours can be running where Docker does not answer
             }
             LOG.warn("container sessions wait: {}", e.getMessage());
             return;
@@ -530,7 +542,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                     synchronized (this) {
                         nowRunning(a, r, 0);   // whether it was mid-task is unknown: its next result will say
                     }
-                    what = "re-attached to the running container " + shortId(c.id()) + " of agent " + slug;
+                    what = "re-attached to the running container " + shortId(c.id()) + " of agent " + slug
+                            + forgetFirstMessage(a, c.labels().get(ENTRY_LABEL));
                 } catch (AgentRuntimeException e) {
                     removeQuietly(c.id());
                     what = "could not re-attach to container " + shortId(c.id()) + " of " + slug + " (" + e.getMessage() + "); removed it";
@@ -545,7 +558,26 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 recovery.add(what);
             }
         }
+        synchronized (this) {
+            recovered = true;
+        }
         publish();
+    }
+
+    /**
+     * A live container started with an outbox entry that is still there: the relay stopped between starting it and
+     * removing the entry. The container has it already (its first stdin line), so it is removed, not sent again.
+     */
+    private String forgetFirstMessage(Agent a, String entryName) {
+        if (entryName == null || !entryName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            return "";
+        }
+        Path entry = home.outboxDir(SessionId.of(a.slug)).resolve(entryName);
+        if (!Files.exists(entry)) {
+            return "";
+        }
+        AtomicFiles.delete(entry);
+        return "; the message it was started with was still queued for it, and is not sent again";
     }
 
     // ---- files ---------------------------------------------------------------------------------------------------
@@ -557,6 +589,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         Path dir = a.workspace().resolve("ipc/input");
         String name = String.format("%013d-%06x.json", System.currentTimeMillis(), ThreadLocalRandom.current().nextInt(1 << 24));
         try {
+            Files.createDirectories(dir);
             Path tmp = dir.resolve("." + name + ".tmp");
             Files.writeString(tmp, JSON.writeValueAsString(n), StandardCharsets.UTF_8);
             Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -578,7 +611,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
 
     private void chownForAgent(Agent a, Path p) throws IOException {
         if (isRoot()) {
-            String user = spec(a).hardening().user();
+            String user = spec(a, null).hardening().user();
             int uid = Integer.parseInt(user.split(":")[0]);
             Files.setAttribute(p, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }

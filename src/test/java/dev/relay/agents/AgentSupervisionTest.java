@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +60,54 @@ class AgentSupervisionTest {
 
     private long failureNotes() {
         return relay.notifier.sent.stream().filter(n -> n.title().contains("agent c1 failed")).count();
+    }
+
+    @Test
+    void a_container_started_with_a_reply_still_queued_gets_it_once_after_a_restart() throws Exception {
+        // The relay started c1's container with this reply as its first line, then died before removing the reply from
+        // the outbox: the container lives on, labelled with the entry it was started with.
+        dev.relay.core.Home home = new dev.relay.core.Home(dir);
+        dev.relay.dispatch.Outbox outbox = new dev.relay.dispatch.Outbox(home.outboxRoot(), Clock.systemUTC());
+        SessionId c1 = SessionId.of("c1");
+        assertTrue(outbox.enqueue(c1, "turn-7", "Write the installation guide."));
+        String entry = outbox.pending(c1).get(0).name();
+        runtime.leftOver.add(new AgentRuntime.Container("left-c1", Map.of(AgentSupervisor.HOME_LABEL,
+                home.root().toAbsolutePath().normalize().toString(), AgentSupervisor.AGENT_LABEL, "c1", AgentSupervisor.ENTRY_LABEL, entry),
+                true, "Up 3 minutes"));
+
+        start();
+        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("the reply gone from the outbox", () -> outbox.pending(c1).isEmpty());
+        relay.send("files1", "a turn, so that the loop has pumped the outbox since");
+        relay.take("files1");
+        assertEquals(List.of(), runtime.startedSlugs, "no second container");
+        try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
+            assertEquals(List.of(), files.toList(), "not sent again as a follow-up");
+        } catch (java.nio.file.NoSuchFileException none) {
+            // no follow-up directory at all: nothing was written
+        }
+        assertTrue(supervisor.recovery().get(0).contains("re-attached to the running container left-c1")
+                && supervisor.recovery().get(0).contains("is not sent again"), supervisor.recovery().toString());
+
+        // what comes next for c1 goes in as a follow-up, as usual
+        relay.override("@c1: and the upgrade notes");
+        Await.until("the follow-up written", () -> {
+            try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
+                return files.anyMatch(f -> f.toString().endsWith(".json"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void a_container_is_started_with_the_label_of_its_first_reply() {
+        start();
+        relay.override("@c1: do the thing");
+        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Map<String, String> labels = runtime.startedLabels.get(runtime.lastId());
+        assertEquals("c1", labels.get(AgentSupervisor.AGENT_LABEL));
+        assertTrue(labels.get(AgentSupervisor.ENTRY_LABEL).matches("[A-Za-z0-9][A-Za-z0-9._-]*"), labels.toString());
     }
 
     @Test

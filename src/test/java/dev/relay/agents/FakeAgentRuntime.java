@@ -15,6 +15,9 @@ final class FakeAgentRuntime implements AgentRuntime {
     final List<String> startedSlugs = new CopyOnWriteArrayList<>();
     final Map<String, AgentListener> listeners = new ConcurrentHashMap<>();
     final AtomicInteger pings = new AtomicInteger();
+    /** Containers "left from before" (a relay that died): what list() finds, and reattach() takes. */
+    final List<Container> leftOver = new CopyOnWriteArrayList<>();
+    final Map<String, Map<String, String>> startedLabels = new ConcurrentHashMap<>();
 
     @Override
     public void ping() {
@@ -36,6 +39,11 @@ final class FakeAgentRuntime implements AgentRuntime {
         }
         failStarts.set(Math.max(0, failStarts.get()));
         String id = "fake-" + spec.slug() + "-" + startedSlugs.size();
+        startedLabels.put(id, spec.labels());
+        return running(id, listener);
+    }
+
+    private RunningAgent running(String id, AgentListener listener) {
         listeners.put(id, listener);
         return new RunningAgent() {
             @Override
@@ -71,12 +79,15 @@ final class FakeAgentRuntime implements AgentRuntime {
         if (!reachable) {
             throw new AgentRuntimeException("Docker is unreachable", true, null);
         }
-        return List.of();
+        return leftOver.stream().filter(c -> c.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
 
     @Override
     public RunningAgent reattach(String containerId, AgentListener listener) {
-        throw new AgentRuntimeException("nothing to re-attach", false, null);
+        if (leftOver.stream().noneMatch(c -> c.id().equals(containerId) && c.running())) {
+            throw new AgentRuntimeException("nothing to re-attach", false, null);
+        }
+        return running(containerId, listener);
     }
 
     @Override
