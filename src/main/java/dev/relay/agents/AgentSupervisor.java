@@ -78,6 +78,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private final ArrayDeque<String> waiting = new ArrayDeque<>();
     private final List<String> recovery = new ArrayList<>();
     private boolean recovered;
+    /** Docker did not answer at start-up: containers left from before are looked for once it does. */
+    private volatile boolean recoveryPending;
     private volatile String runtimeProblem;
 
     private final class Agent {
@@ -205,6 +207,14 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     // ---- the agents' thread -----------------------------------------------------------------------------------
 
     private void startContainer(Agent a, Path entryFile) {
+        if (recoveryPending) {
+            recover();   // Docker answers now: a container of this agent may live on from before the restart
+            synchronized (this) {
+                if (a.state != State.STARTING) {
+                    return;   // re-attached: the reply goes to it as a follow-up (or not at all, if it started with it)
+                }
+            }
+        }
         String prompt = read(entryFile);
         if (prompt == null) {
             synchronized (this) {
@@ -501,6 +511,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             if (retryDocker && now.getEpochSecond() % 10 == 0) {
                 try {
                     runtime.ping();
+                    if (recoveryPending) {
+                        recover();
+                    }
                     synchronized (this) {
                         runtimeProblem = null;
                         agents.values().stream().filter(x -> x.state == State.UNAVAILABLE).forEach(x -> x.state = State.IDLE);
@@ -523,9 +536,12 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         } catch (AgentRuntimeException e) {
             runtimeProblem = e.getMessage();
             synchronized (this) {
-                recovery.add("Docker unreachable at start-up: " + e.getMessage());
-                recovered = true;   // nothing of ours can be running where Docker does not answer
+                if (!recoveryPending) {
+                    recovery.add("Docker unreachable at start-up: " + e.getMessage());
+                }
+                recovered = true;   // replies may come: the first start looks for containers left from before
             }
+            recoveryPending = true;
             LOG.warn("container sessions wait: {}", e.getMessage());
             return;
         }
@@ -558,6 +574,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 recovery.add(what);
             }
         }
+        recoveryPending = false;
         synchronized (this) {
             recovered = true;
         }

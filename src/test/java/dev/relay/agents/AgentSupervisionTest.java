@@ -101,6 +101,32 @@ class AgentSupervisionTest {
     }
 
     @Test
+    void docker_away_at_start_up_its_containers_from_before_are_found_when_it_answers_not_doubled() throws Exception {
+        runtime.reachable = false;
+        runtime.leftOver.add(new AgentRuntime.Container("left-c1", Map.of(AgentSupervisor.HOME_LABEL,
+                dir.toAbsolutePath().normalize().toString(), AgentSupervisor.AGENT_LABEL, "c1"), true, "Up 1 hour"));
+        start();
+        relay.override("@c1: build");
+        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+
+        runtime.reachable = true;
+        clock.advance(Duration.ofSeconds(10));
+        Await.until("re-attached", Duration.ofSeconds(15), () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("the reply written to it as a follow-up", () -> {
+            try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
+                return files.anyMatch(f -> f.toString().endsWith(".json"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        assertEquals(List.of(), runtime.startedSlugs, "no second container beside the one from before");
+        assertEquals(1, supervisor.recovery().stream().filter(r -> r.startsWith("Docker unreachable at start-up")).count(),
+                supervisor.recovery().toString());
+        assertTrue(supervisor.recovery().stream().anyMatch(r -> r.contains("re-attached to the running container left-c1")),
+                supervisor.recovery().toString());
+    }
+
+    @Test
     void a_container_is_started_with_the_label_of_its_first_reply() {
         start();
         relay.override("@c1: do the thing");
