@@ -170,6 +170,10 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         switch (a.state) {
             case RUNNING -> {
                 String text = read(entry.file());
+                if (text == null) {
+                    // gone since the loop listed it: it was the first line of the container that runs now
+                    return false;
+                }
                 writeFollowUp(a, text);
                 AtomicFiles.delete(entry.file());
                 a.awaiting++;

@@ -127,6 +127,22 @@ class AgentSupervisionTest {
     }
 
     @Test
+    void a_reply_that_became_the_start_line_is_not_written_again_when_the_loop_offers_it_late() throws Exception {
+        start();
+        relay.override("@c1: do the thing");
+        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        // The loop listed the reply before the start took it off the outbox, and offers it now that the agent runs.
+        dev.relay.dispatch.Outbox.Entry stale = new dev.relay.dispatch.Outbox.Entry(SessionId.of("c1"),
+                dir.resolve("state/outbox/c1/000000000001-gone.txt"));
+        assertEquals(false, supervisor.deliver(stale));
+        try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".json")).toList(), "no empty follow-up");
+        } catch (java.nio.file.NoSuchFileException none) {
+            // nothing written at all
+        }
+    }
+
+    @Test
     void a_container_is_started_with_the_label_of_its_first_reply() {
         start();
         relay.override("@c1: do the thing");
