@@ -125,10 +125,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        for (SessionConfig s : settings.sessions()) {
-            if (s.kind() == SessionConfig.Kind.CONTAINER) {
-                agents.put(s.id().value(), new Agent(s));
-            }
+        for (SessionConfig s : settings.containerSessions()) {
+            agents.put(s.id().value(), new Agent(s));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.relay.cli;
 
-import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
@@ -11,7 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -34,9 +32,8 @@ final class AgentCommand extends HomeCommand {
     @Override
     public Integer call() throws Exception {
         Home home = home();
-        Settings settings = loader(Map.of()).load(home, false);
-        if (!SessionId.isValid(slug) || settings.session(SessionId.of(slug)).map(SessionConfig::kind)
-                .orElse(SessionConfig.Kind.FILE) != SessionConfig.Kind.CONTAINER) {
+        Settings settings = settings(false);
+        if (!SessionId.isValid(slug) || !settings.isContainerSession(SessionId.of(slug))) {
             throw new UserException("no container agent \"" + slug + "\" in " + home.configFile()
                     + " (a session with kind: container); `relay agents` lists them", ExitCodes.USAGE);
         }

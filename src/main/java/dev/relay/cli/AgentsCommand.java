@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
-import dev.relay.tracker.TrackerForwarder;
 import dev.relay.core.Home;
 import dev.relay.state.StatusFile;
+import dev.relay.tracker.TrackerForwarder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,9 +30,8 @@ final class AgentsCommand extends HomeCommand {
     @Override
     public Integer call() throws Exception {
         Home home = home();
-        Settings settings = loader(Map.of()).load(home, false);
-        List<SessionConfig> containers = settings.sessions().stream()
-                .filter(s -> s.kind() == SessionConfig.Kind.CONTAINER).toList();
+        Settings settings = settings(false);
+        List<SessionConfig> containers = settings.containerSessions();
         Path file = home.stateDir().resolve("agents.json");
         PrintWriter out = out();
         if (json) {

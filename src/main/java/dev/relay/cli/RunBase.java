@@ -88,7 +88,7 @@ abstract class RunBase extends HomeCommand {
                         Clock.systemUTC(), Duration.ofMinutes(10));
         OkHttpClient http = AnthropicCoordinator.defaultClient();
         FileDispatchTarget files = new FileDispatchTarget(home);
-        boolean containers = settings.sessions().stream().anyMatch(x -> x.kind() == SessionConfig.Kind.CONTAINER);
+        boolean containers = !settings.containerSessions().isEmpty();
         AgentRuntime runtime = containers ? DockerAgentRuntime.fromEnvironment() : null;
         AgentSupervisor supervisor = containers ? new AgentSupervisor(home, settings, runtime, notifier, Clock.systemUTC(),
                 () -> agentSecrets(loader, home)) : null;
@@ -101,15 +101,14 @@ abstract class RunBase extends HomeCommand {
                     return reloaded;
                 },
                 notifier,
-                session -> settings.session(session).map(SessionConfig::kind).orElse(SessionConfig.Kind.FILE)
-                        == SessionConfig.Kind.CONTAINER ? waitForContainers : files);
+                session -> settings.isContainerSession(session) ? waitForContainers : files);
 
         loop.start();
         java.util.concurrent.ScheduledExecutorService trackerThread = null;
         if (supervisor != null) {
             supervisor.start();
             TrackerForwarder tracker = new TrackerForwarder(home.agentsDir(),
-                    settings.sessions().stream().filter(x -> x.kind() == SessionConfig.Kind.CONTAINER).map(SessionConfig::id).toList(),
+                    settings.containerSessions().stream().map(SessionConfig::id).toList(),
                     settings.trackerUrl(), settings.secrets().trackerToken(), http, Clock.systemUTC());
             trackerThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "relay-tracker");

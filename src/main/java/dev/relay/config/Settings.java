@@ -54,6 +54,15 @@ public record Settings(
         return sessions.stream().filter(s -> s.id().equals(id)).findFirst();
     }
 
+    /** The sessions Relay runs itself, in containers ({@code kind: container}), in config.yaml's order. */
+    public List<SessionConfig> containerSessions() {
+        return sessions.stream().filter(s -> s.kind() == SessionConfig.Kind.CONTAINER).toList();
+    }
+
+    public boolean isContainerSession(SessionId id) {
+        return session(id).map(s -> s.kind() == SessionConfig.Kind.CONTAINER).orElse(false);
+    }
+
     public Optional<SessionConfig> firstSession() {
         return sessions.stream().findFirst();
     }

@@ -58,6 +58,15 @@ class AgentSupervisionTest {
         return supervisor.views().get(0).state();
     }
 
+    /** What is in c1's follow-up directory (nothing when the directory was never made). */
+    private List<Path> inputFiles() {
+        try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
+            return files.toList();
+        } catch (java.io.IOException none) {
+            return List.of();
+        }
+    }
+
     private long failureNotes() {
         return relay.notifier.sent.stream().filter(n -> n.title().contains("agent c1 failed")).count();
     }
@@ -81,23 +90,13 @@ class AgentSupervisionTest {
         relay.send("files1", "a turn, so that the loop has pumped the outbox since");
         relay.take("files1");
         assertEquals(List.of(), runtime.startedSlugs, "no second container");
-        try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
-            assertEquals(List.of(), files.toList(), "not sent again as a follow-up");
-        } catch (java.nio.file.NoSuchFileException none) {
-            // no follow-up directory at all: nothing was written
-        }
+        assertEquals(List.of(), inputFiles(), "not sent again as a follow-up");
         assertTrue(supervisor.recovery().get(0).contains("re-attached to the running container left-c1")
                 && supervisor.recovery().get(0).contains("is not sent again"), supervisor.recovery().toString());
 
         // what comes next for c1 goes in as a follow-up, as usual
         relay.override("@c1: and the upgrade notes");
-        Await.until("the follow-up written", () -> {
-            try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
-                return files.anyMatch(f -> f.toString().endsWith(".json"));
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        Await.until("the follow-up written", () -> inputFiles().stream().anyMatch(f -> f.toString().endsWith(".json")));
     }
 
     @Test
@@ -112,13 +111,7 @@ class AgentSupervisionTest {
         runtime.reachable = true;
         clock.advance(Duration.ofSeconds(10));
         Await.until("re-attached", Duration.ofSeconds(15), () -> state() == AgentSupervisor.State.RUNNING);
-        Await.until("the reply written to it as a follow-up", () -> {
-            try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
-                return files.anyMatch(f -> f.toString().endsWith(".json"));
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        Await.until("the reply written to it as a follow-up", () -> inputFiles().stream().anyMatch(f -> f.toString().endsWith(".json")));
         assertEquals(List.of(), runtime.startedSlugs, "no second container beside the one from before");
         assertEquals(1, supervisor.recovery().stream().filter(r -> r.startsWith("Docker unreachable at start-up")).count(),
                 supervisor.recovery().toString());
@@ -135,11 +128,8 @@ class AgentSupervisionTest {
         dev.relay.dispatch.Outbox.Entry stale = new dev.relay.dispatch.Outbox.Entry(SessionId.of("c1"),
                 dir.resolve("state/outbox/c1/000000000001-gone.txt"));
         assertEquals(false, supervisor.deliver(stale));
-        try (var files = java.nio.file.Files.list(dir.resolve("agents/c1/ipc/input"))) {
-            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".json")).toList(), "no empty follow-up");
-        } catch (java.nio.file.NoSuchFileException none) {
-            // nothing written at all
-        }
+        assertEquals(List.of(), inputFiles().stream().filter(f -> f.toString().endsWith(".json")).toList(),
+                "no empty follow-up");
     }
 
     @Test
