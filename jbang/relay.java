@@ -45,9 +45,14 @@
 //SOURCES ../src/main/java/dev/relay/anthropic/CoordinatorRequest.java
 //SOURCES ../src/main/java/dev/relay/anthropic/NoDelaySocketFactory.java
 //SOURCES ../src/main/java/dev/relay/anthropic/package-info.java
+//SOURCES ../src/main/java/dev/relay/claude/ClaudeHooks.java
+//SOURCES ../src/main/java/dev/relay/claude/HookInput.java
+//SOURCES ../src/main/java/dev/relay/claude/HookScript.java
+//SOURCES ../src/main/java/dev/relay/claude/HookServer.java
 //SOURCES ../src/main/java/dev/relay/claude/HookSettings.java
-//SOURCES ../src/main/java/dev/relay/claude/StopHook.java
-//SOURCES ../src/main/java/dev/relay/claude/StopInput.java
+//SOURCES ../src/main/java/dev/relay/claude/Mailbox.java
+//SOURCES ../src/main/java/dev/relay/claude/SessionFailures.java
+//SOURCES ../src/main/java/dev/relay/claude/SessionRecord.java
 //SOURCES ../src/main/java/dev/relay/claude/package-info.java
 //SOURCES ../src/main/java/dev/relay/cli/AgentCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/AgentsCommand.java
@@ -92,6 +97,7 @@
 //SOURCES ../src/main/java/dev/relay/core/package-info.java
 //SOURCES ../src/main/java/dev/relay/dispatch/DispatchTarget.java
 //SOURCES ../src/main/java/dev/relay/dispatch/FileDispatchTarget.java
+//SOURCES ../src/main/java/dev/relay/dispatch/InputLabel.java
 //SOURCES ../src/main/java/dev/relay/dispatch/Outbox.java
 //SOURCES ../src/main/java/dev/relay/dispatch/package-info.java
 //SOURCES ../src/main/java/dev/relay/files/AtomicFiles.java

@@ -6,85 +6,147 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * Adds Relay's Stop hook to a Claude Code settings document, or takes exactly it out again, leaving every other key,
- * event and hook as it was. Relay's hook is recognised by a part of its command that names the home and the session
- * (its {@code marker}), so that a hook installed by an older jar or with another wait is still found, and updated or
- * removed.
+ * Adds Relay's hooks to a Claude Code settings document, or takes exactly them out again, leaving every other key,
+ * event and hook as it was. Relay's hooks are recognised by a predicate over their command (naming the home and the
+ * session), so that hooks installed by an older Relay or with another wait are still found, and updated or removed.
  */
 public final class HookSettings {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HookSettings() {}
 
-    /** The settings text with the hook added (or its command and timeout updated when it is there already). */
-    public static String install(String settingsJson, String command, String marker, int timeoutSeconds) {
+    /** One hook to install: the Claude Code event, the command, and its timeout in seconds. */
+    public record Hook(String event, String command, int timeoutSeconds) {}
+
+    /**
+     * The settings text with the hooks added: an existing hook of ours for the same event is updated in place (the
+     * first; any more are removed), and ours under events no longer installed are removed.
+     */
+    public static String install(String settingsJson, List<Hook> hooks, Predicate<String> ours) {
         ObjectNode root = parse(settingsJson);
-        ObjectNode hooks = object(root, "hooks");
-        if (hooks.has("Stop") && !hooks.get("Stop").isArray()) {
-            throw new IllegalArgumentException("has \"hooks.Stop\" that is not a list");
-        }
-        ArrayNode stop = hooks.has("Stop") ? (ArrayNode) hooks.get("Stop") : hooks.putArray("Stop");
-        for (JsonNode group : stop) {
-            for (JsonNode h : group.path("hooks")) {
-                if (h.isObject() && h.path("command").asText().contains(marker)) {
-                    ((ObjectNode) h).put("command", command);
-                    ((ObjectNode) h).put("timeout", timeoutSeconds);
-                    return write(root);
-                }
+        ObjectNode events = object(root, "hooks");
+        for (Hook hook : hooks) {
+            if (events.has(hook.event()) && !events.get(hook.event()).isArray()) {
+                throw new IllegalArgumentException("has \"hooks." + hook.event() + "\" that is not a list");
             }
         }
-        ObjectNode group = stop.addObject();
-        ObjectNode hook = group.putArray("hooks").addObject();
-        hook.put("type", "command");
-        hook.put("command", command);
-        hook.put("timeout", timeoutSeconds);
+        List<String> installing = hooks.stream().map(Hook::event).toList();
+        for (String event : List.copyOf(iterable(events))) {
+            if (!installing.contains(event)) {
+                removeOurs(events, event, ours);
+            }
+        }
+        for (Hook hook : hooks) {
+            ArrayNode groups = events.has(hook.event()) ? (ArrayNode) events.get(hook.event()) : events.putArray(hook.event());
+            boolean updated = false;
+            for (JsonNode group : groups) {
+                JsonNode list = group.path("hooks");
+                if (!list.isArray()) {
+                    continue;
+                }
+                ArrayNode arr = (ArrayNode) list;
+                for (int i = arr.size() - 1; i >= 0; i--) {
+                    JsonNode h = arr.get(i);
+                    if (h.isObject() && ours.test(h.path("command").asText())) {
+                        if (updated) {
+                            arr.remove(i);
+                        } else {
+                            ((ObjectNode) h).put("type", "command");
+                            ((ObjectNode) h).put("command", hook.command());
+                            ((ObjectNode) h).put("timeout", hook.timeoutSeconds());
+                            updated = true;
+                        }
+                    }
+                }
+            }
+            if (!updated) {
+                ObjectNode h = groups.addObject().putArray("hooks").addObject();
+                h.put("type", "command");
+                h.put("command", hook.command());
+                h.put("timeout", hook.timeoutSeconds());
+            }
+            dropEmpty(events, hook.event());
+        }
         return write(root);
     }
 
-    /** The settings text without hooks whose command holds {@code marker}; groups and keys left empty are removed. */
-    public static String uninstall(String settingsJson, String marker) {
+    /** The settings text without our hooks; groups, events and keys left empty are removed. */
+    public static String uninstall(String settingsJson, Predicate<String> ours) {
         ObjectNode root = parse(settingsJson);
         JsonNode hooks = root.get("hooks");
-        if (hooks == null || !hooks.isObject() || !hooks.path("Stop").isArray()) {
+        if (hooks == null || !hooks.isObject()) {
             return write(root);
         }
-        ArrayNode stop = (ArrayNode) hooks.get("Stop");
-        for (int g = stop.size() - 1; g >= 0; g--) {
-            JsonNode list = stop.get(g).path("hooks");
-            if (!list.isArray()) {
-                continue;
-            }
-            ArrayNode arr = (ArrayNode) list;
-            for (int i = arr.size() - 1; i >= 0; i--) {
-                if (arr.get(i).path("command").asText().contains(marker)) {
-                    arr.remove(i);
-                }
-            }
-            if (arr.isEmpty()) {
-                stop.remove(g);
-            }
+        ObjectNode events = (ObjectNode) hooks;
+        for (String event : List.copyOf(iterable(events))) {
+            removeOurs(events, event, ours);
         }
-        if (stop.isEmpty()) {
-            ((ObjectNode) hooks).remove("Stop");
-        }
-        if (hooks.isEmpty()) {
+        if (events.isEmpty()) {
             root.remove("hooks");
         }
         return write(root);
     }
 
-    /** Whether the settings hold a hook whose command holds {@code marker}. */
-    public static boolean installed(String settingsJson, String marker) {
-        for (JsonNode group : parse(settingsJson).path("hooks").path("Stop")) {
-            for (JsonNode h : group.path("hooks")) {
-                if (h.path("command").asText().contains(marker)) {
-                    return true;
+    /** Whether the settings hold a hook of ours, under any event. */
+    public static boolean installed(String settingsJson, Predicate<String> ours) {
+        for (JsonNode groups : parse(settingsJson).path("hooks")) {
+            for (JsonNode group : groups) {
+                for (JsonNode h : group.path("hooks")) {
+                    if (ours.test(h.path("command").asText())) {
+                        return true;
+                    }
                 }
             }
         }
         return false;
+    }
+
+    /** Whether two settings texts say the same (so that an install that changes nothing writes nothing). */
+    public static boolean sameSettings(String a, String b) {
+        return parse(a).equals(parse(b));
+    }
+
+    private static void removeOurs(ObjectNode events, String event, Predicate<String> ours) {
+        JsonNode groups = events.get(event);
+        if (groups == null || !groups.isArray()) {
+            return;
+        }
+        ArrayNode arr = (ArrayNode) groups;
+        for (int g = arr.size() - 1; g >= 0; g--) {
+            JsonNode list = arr.get(g).path("hooks");
+            if (!list.isArray()) {
+                continue;
+            }
+            ArrayNode hooks = (ArrayNode) list;
+            boolean removed = false;
+            for (int i = hooks.size() - 1; i >= 0; i--) {
+                if (ours.test(hooks.get(i).path("command").asText())) {
+                    hooks.remove(i);
+                    removed = true;
+                }
+            }
+            if (removed && hooks.isEmpty()) {
+                arr.remove(g);
+            }
+        }
+        dropEmpty(events, event);
+    }
+
+    private static void dropEmpty(ObjectNode events, String event) {
+        JsonNode groups = events.get(event);
+        if (groups != null && groups.isArray() && groups.isEmpty()) {
+            events.remove(event);
+        }
+    }
+
+    private static List<String> iterable(ObjectNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static ObjectNode parse(String text) {

@@ -6,6 +6,7 @@ import dev.relay.agents.docker.DockerAgentRuntime;
 import dev.relay.anthropic.AnthropicCoordinator;
 import dev.relay.tracker.TrackerForwarder;
 import dev.relay.anthropic.Coordinator;
+import dev.relay.claude.HookServer;
 import dev.relay.config.ConfigLoader;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
@@ -17,6 +18,7 @@ import dev.relay.logging.Logging;
 import dev.relay.logging.Redactor;
 import dev.relay.notify.Notifier;
 import dev.relay.notify.NtfyNotifier;
+import dev.relay.relay.RelayEvent;
 import dev.relay.relay.RelayLoop;
 import dev.relay.state.HomeLock;
 import dev.relay.state.StatusFile;
@@ -103,6 +105,21 @@ abstract class RunBase extends HomeCommand {
                 notifier,
                 session -> settings.isContainerSession(session) ? waitForContainers : files);
 
+        // Claude Code's hooks reach this relay on loopback (fast); a hook finding no endpoint runs Relay itself
+        HookServer hookServer = null;
+        try {
+            hookServer = HookServer.start(home, Clock.systemUTC());
+            HookServer wakes = hookServer;
+            loop.addListener(event -> {
+                if (event instanceof RelayEvent.ReplyDelivered d) {
+                    wakes.wake(d.session());
+                }
+            });
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
+                    "cannot open the loopback endpoint for Claude Code hooks ({}); hooks run Relay themselves (slower)",
+                    e.getMessage());
+        }
         loop.start();
         java.util.concurrent.ScheduledExecutorService trackerThread = null;
         if (supervisor != null) {
@@ -136,6 +153,9 @@ abstract class RunBase extends HomeCommand {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).info("stopping (console closed)");
         }
         loop.close();
+        if (hookServer != null) {
+            hookServer.close();
+        }
         if (trackerThread != null) {
             trackerThread.shutdownNow();
         }

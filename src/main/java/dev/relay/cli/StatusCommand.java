@@ -67,7 +67,8 @@ final class StatusCommand extends HomeCommand {
                 queue.rejectedCount(), s.repliesWaiting(), s.repliesWaiting() == 1 ? "y" : "ies");
         for (Status.SessionStatus ss : s.sessions()) {
             out.printf("Session:    %-20s %-9s %s%s%n", ss.id(), ss.kind(),
-                    ss.inputPending() ? "input.txt not yet read" : "ready",
+                    ss.failure() != null ? "FAILED (" + ss.failedAt() + "): " + ss.failure()
+                            : ss.inputPending() ? "input.txt not yet read" : "ready",
                     ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "");
         }
         out.printf("History:    %d turns, %,d characters%n", s.historyTurns(), s.historyChars());

@@ -15,6 +15,10 @@ public record Home(Path root) {
     public Path dispatchRoot() { return root.resolve("dispatch"); }
     public Path dispatchDir(SessionId session) { return dispatchRoot().resolve(session.value()); }
     public Path inputFile(SessionId session) { return dispatchDir(session).resolve("input.txt"); }
+    /** What input.txt is (which reply, from whom), written by the relay just before it; a dotfile sessions ignore. */
+    public Path inputLabelFile(SessionId session) { return dispatchDir(session).resolve(".input.json"); }
+    /** Messages a Claude Code hook took from input.txt and has not yet handed over (kept across a killed hook). */
+    public Path takenDir(SessionId session) { return dispatchDir(session).resolve(".taken"); }
     public Path stateDir() { return root.resolve("state"); }
     public Path lockFile() { return stateDir().resolve("relay.lock"); }
     public Path conversationFile() { return stateDir().resolve("conversation.jsonl"); }
@@ -27,4 +31,13 @@ public record Home(Path root) {
     public Path logsDir() { return root.resolve("logs"); }
     public Path logFile() { return logsDir().resolve("relay.log"); }
     public Path agentsDir() { return root.resolve("agents"); }
+    /** Per-session records of Claude Code sessions connected by hooks (continuations, reports, failures). */
+    public Path claudeDir() { return stateDir().resolve("claude"); }
+    public Path claudeSessionFile(SessionId session) { return claudeDir().resolve(session.value() + ".json"); }
+    public Path claudeNotifiedFile(SessionId session) { return claudeDir().resolve(session.value() + ".notified"); }
+    /** The hook script `relay hook install` writes, and the running relay's loopback endpoint for it. */
+    public Path hooksDir() { return stateDir().resolve("hooks"); }
+    public Path hookScript() { return hooksDir().resolve("claude-hook.sh"); }
+    public Path hookEndpointFile() { return hooksDir().resolve("endpoint"); }
+    public Path hookHeadersFile() { return hooksDir().resolve("curl-headers"); }
 }

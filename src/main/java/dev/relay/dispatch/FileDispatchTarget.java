@@ -2,6 +2,9 @@ package dev.relay.dispatch;
 
 import dev.relay.core.Home;
 import dev.relay.files.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,7 +12,8 @@ import java.nio.file.Path;
 /**
  * A file session reads dispatch/SESSION/input.txt and deletes it. Only the relay creates that file, so when
  * it is absent a rename of the outbox entry onto it can replace nothing; the rename is also what makes the
- * hand-over exactly-once across crashes (the reply is either still in the outbox or it is input.txt).
+ * hand-over exactly-once across crashes (the reply is either still in the outbox or it is input.txt). Its label
+ * (.input.json, see {@link InputLabel}) is written first, so it is never missing for an input.txt that is there.
  */
 public final class FileDispatchTarget implements DispatchTarget {
     private final Home home;
@@ -25,6 +29,13 @@ public final class FileDispatchTarget implements DispatchTarget {
             return false;
         }
         AtomicFiles.ensurePrivateDirectory(input.getParent());
+        String text;
+        try {
+            text = Files.readString(entry.file(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + entry.file() + ": " + e.getMessage(), e);
+        }
+        InputLabel.of(entry.name(), text).write(home.inputLabelFile(entry.session()));
         AtomicFiles.move(entry.file(), input);
         return true;
     }

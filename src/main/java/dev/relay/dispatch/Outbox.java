@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Replies waiting for their session, durably and in order: state/outbox/SESSION/MILLIS-SEQ-KEY.txt.
- * Enqueueing is idempotent per turn key, so a turn replayed after a crash never queues its reply twice.
+ * Replies waiting for their session, durably and in order: state/outbox/SESSION/MILLIS-SEQ-KEY.txt, or
+ * MILLIS-SEQ-KEY.jc.txt for the operator's direct messages. KEY is a digest of the turn key, so that whoever takes
+ * an entry can tell whether it answers a given envelope. Enqueueing is idempotent per turn key, so a turn replayed
+ * after a crash never queues its reply twice.
  */
 public final class Outbox {
     private final Path root;
@@ -27,12 +29,57 @@ public final class Outbox {
         this.clock = clock;
     }
 
+    /** Turn keys of the operator's own messages start with this (RelayLoop's operator files). */
+    public static final String OPERATOR_KEY_PREFIX = "jc:";
+
     /** A waiting reply. */
     public record Entry(SessionId session, Path file) {
         public String name() {
             return file.getFileName().toString();
         }
+
+        /** Whether the operator wrote this message (an {@code @session:} override), rather than the coordinator. */
+        public boolean fromOperator() {
+            return fromOperator(name());
+        }
+
+        /** The digest of the turn key this entry answers (see {@link #answers(String)}). */
+        public String keyDigest() {
+            return keyDigest(name());
+        }
+
+        /** Whether this entry is the reply to the turn with {@code key}. */
+        public boolean answers(String key) {
+            return keyDigest().equals(Keys.digest(key));
+        }
+
+        /** When the entry was queued, from its name. */
+        public long queuedAtMillis() {
+            return queuedAtMillis(name());
+        }
+
+        public static boolean fromOperator(String name) {
+            return name.endsWith(OPERATOR_SUFFIX);
+        }
+
+        public static String keyDigest(String name) {
+            String base = name.endsWith(OPERATOR_SUFFIX) ? name.substring(0, name.length() - OPERATOR_SUFFIX.length())
+                    : name.endsWith(".txt") ? name.substring(0, name.length() - 4) : name;
+            int dash = base.lastIndexOf('-');
+            return dash < 0 ? "" : base.substring(dash + 1);
+        }
+
+        public static long queuedAtMillis(String name) {
+            int dash = name.indexOf('-');
+            try {
+                return dash < 0 ? 0 : Long.parseLong(name.substring(0, dash));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
     }
+
+    private static final String OPERATOR_SUFFIX = ".jc.txt";
 
     /** Queues {@code text} for {@code session} unless the reply of {@code key} is already queued. */
     public boolean enqueue(SessionId session, String key, String text) {
@@ -48,15 +95,16 @@ public final class Outbox {
         } else {
             seq++;
         }
-        String name = String.format("%013d-%06d-%s.txt", lastMillis, seq, digest);
+        String name = String.format("%013d-%06d-%s%s", lastMillis, seq, digest,
+                key.startsWith(OPERATOR_KEY_PREFIX) ? OPERATOR_SUFFIX : ".txt");
         AtomicFiles.write(dir.resolve(name), text);
         return true;
     }
 
     /** Whether the reply of {@code key} is waiting (not yet delivered) for {@code session}. */
     public boolean contains(SessionId session, String key) {
-        String suffix = "-" + Keys.digest(key) + ".txt";
-        return pending(session).stream().anyMatch(e -> e.name().endsWith(suffix));
+        String digest = Keys.digest(key);
+        return pending(session).stream().anyMatch(e -> e.keyDigest().equals(digest));
     }
 
     public List<Entry> pending(SessionId session) {

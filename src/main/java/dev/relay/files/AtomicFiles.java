@@ -27,8 +27,31 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, byte[] content) {
+        write(target, content, OWNER_ONLY);
+    }
+
+    /**
+     * Replaces a file that is not the relay's own (a project's settings, say) atomically, keeping its permissions;
+     * a new file gets {@code whenNew}.
+     */
+    public static void writeKeepingMode(Path target, String content, Set<PosixFilePermission> whenNew) {
+        Set<PosixFilePermission> mode = whenNew;
+        try {
+            if (Files.exists(target)) {
+                mode = Files.getPosixFilePermissions(target);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the permissions of " + target + ": " + e.getMessage(), e);
+        }
+        write(target, content.getBytes(StandardCharsets.UTF_8), mode);
+    }
+
+    private static void write(Path target, byte[] content, Set<PosixFilePermission> mode) {
         Path tmp = writeTemp(target, content);
         try {
+            if (!mode.equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(tmp, mode);   // not through the umask, which would narrow it
+            }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDirectory(target.toAbsolutePath().getParent());
         } catch (IOException e) {
@@ -55,6 +78,21 @@ public final class AtomicFiles {
         } finally {
             deleteQuietly(tmp);
             fsyncDirectory(target.toAbsolutePath().getParent());
+        }
+    }
+
+    /**
+     * Replaces {@code target} atomically (never half-written) but without syncing: for advisory files that may be
+     * lost in a crash, where the fsync would only cost time on a hot path.
+     */
+    public static void writeUnsynced(Path target, byte[] content) {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }
     }
 

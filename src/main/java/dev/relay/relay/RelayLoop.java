@@ -15,6 +15,8 @@ import dev.relay.conversation.Usage;
 import dev.relay.core.Home;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
+import dev.relay.claude.SessionFailures;
+import dev.relay.claude.SessionRecord;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
@@ -505,7 +507,7 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private static String operatorKey(Path file) {
-        return "jc:" + file.getFileName();
+        return Outbox.OPERATOR_KEY_PREFIX + file.getFileName();
     }
 
     private static String readOperatorFile(Path file) {
@@ -563,7 +565,7 @@ public final class RelayLoop implements AutoCloseable {
             return;
         }
         Optional<WorkItem> item = Optional.empty();
-        if (last.key().startsWith("jc:")) {
+        if (last.key().startsWith(Outbox.OPERATOR_KEY_PREFIX)) {
             Path file = operatorDir.resolve(last.key().substring(3));
             if (Files.exists(file)) {
                 item = Optional.of(new WorkItem(file, last.key(), Turn.OPERATOR, last.content(),
@@ -1010,6 +1012,8 @@ public final class RelayLoop implements AutoCloseable {
         settings.sessions().forEach(s -> sessions.add(s.id()));
         sessions.addAll(outbox.sessions());
         sessions.addAll(lastReportAt.keySet());
+        Map<SessionId, SessionRecord.Failure> failures = SessionFailures.scan(home);
+        sessions.addAll(failures.keySet());
         List<Status.SessionStatus> sessionLines = new ArrayList<>();
         int waiting = 0;
         for (SessionId s : sessions) {
@@ -1017,7 +1021,15 @@ public final class RelayLoop implements AutoCloseable {
             waiting += pending;
             String kind = settings.session(s).map(c -> c.kind().wire()).orElse("file");
             sessionLines.add(new Status.SessionStatus(s.value(), kind, pending,
-                    Files.exists(home.inputFile(s)), str(lastReportAt.get(s)), str(lastDispatchBySession.get(s))));
+                    Files.exists(home.inputFile(s)), str(lastReportAt.get(s)), str(lastDispatchBySession.get(s)),
+                    failures.containsKey(s) ? failures.get(s).describe() : null,
+                    failures.containsKey(s) ? failures.get(s).at() : null));
+            SessionRecord.Failure failure = failures.get(s);
+            if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
+                LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
+                notify(new Notification("Claude Code session " + s + " failed", failure.describe(), Notification.HIGH,
+                        List.of("warning")));
+            }
         }
         Usage total = conversation.totalUsage();
         RelayState state = effectiveState();

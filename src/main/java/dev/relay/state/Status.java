@@ -47,5 +47,7 @@ public record Status(
             @JsonProperty("replies_waiting") int repliesWaiting,
             @JsonProperty("input_pending") boolean inputPending,
             @JsonProperty("last_report_at") String lastReportAt,
-            @JsonProperty("last_dispatch_at") String lastDispatchAt) {}
+            @JsonProperty("last_dispatch_at") String lastDispatchAt,
+            @JsonProperty("failure") String failure,
+            @JsonProperty("failed_at") String failedAt) {}
 }

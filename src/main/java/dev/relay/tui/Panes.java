@@ -272,6 +272,10 @@ public final class Panes {
             state = "agent " + agent;
             style = agent.equals("running") ? Style.OK : agent.contains("unreachable") || agent.contains("backing") ? Style.ERROR : Style.DIM;
         }
+        if (ss.failure() != null) {
+            state = "failed: " + ss.failure();
+            style = Style.ERROR;
+        }
         String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
         return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))
                 .then(Style.DIM, String.format("%-10s", ss.kind())).then(style, state).then(Style.DIM, last);

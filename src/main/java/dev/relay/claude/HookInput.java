@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What Claude Code sends a Stop hook on stdin: its session, whether a Stop hook already made it go on, and its last
- * message (the {@code last_assistant_message} field when present, else the last assistant entry of the transcript).
+ * What Claude Code sends a hook on stdin (Stop, SessionStart, StopFailure): its session and prompt, whether a Stop
+ * hook already made it go on, its last message (the {@code last_assistant_message} field when present, else the last
+ * assistant entry of the transcript), how a session started, and why a turn failed.
  */
-public record StopInput(String claudeSession, boolean stopHookActive, Optional<String> lastMessage, Optional<Path> transcript) {
+public record HookInput(String event, String claudeSession, Optional<String> promptId, boolean stopHookActive,
+        Optional<String> lastMessage, Optional<Path> transcript, Optional<String> source, Optional<String> error,
+        Optional<String> errorDetails) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static StopInput parse(String json) {
+    public static HookInput parse(String json) {
         JsonNode n;
         try {
             n = JSON.readTree(json);
@@ -26,11 +29,18 @@ public record StopInput(String claudeSession, boolean stopHookActive, Optional<S
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("the hook input is not a JSON object");
         }
-        String last = n.path("last_assistant_message").asText("");
         String transcript = n.path("transcript_path").asText("");
-        return new StopInput(n.path("session_id").asText(""), n.path("stop_hook_active").asBoolean(false),
-                last.isBlank() ? Optional.empty() : Optional.of(last),
-                transcript.isBlank() ? Optional.empty() : Optional.of(Path.of(transcript)));
+        return new HookInput(n.path("hook_event_name").asText(""), n.path("session_id").asText(""), text(n, "prompt_id"),
+                n.path("stop_hook_active").asBoolean(false), text(n, "last_assistant_message"),
+                transcript.isBlank() ? Optional.empty() : Optional.of(Path.of(transcript)), text(n, "source"),
+                text(n, "error"), n.has("error_details") && !n.get("error_details").isNull()
+                        ? Optional.of(n.get("error_details").isTextual() ? n.get("error_details").asText() : n.get("error_details").toString())
+                        : Optional.empty());
+    }
+
+    private static Optional<String> text(JsonNode n, String field) {
+        String v = n.path(field).asText("");
+        return v.isBlank() ? Optional.empty() : Optional.of(v);
     }
 
     /** The message to report: the input's own, else the transcript's last assistant text (empty if there is none). */
@@ -38,7 +48,7 @@ public record StopInput(String claudeSession, boolean stopHookActive, Optional<S
         if (lastMessage.isPresent()) {
             return lastMessage;
         }
-        return transcript.flatMap(StopInput::lastAssistantText);
+        return transcript.flatMap(HookInput::lastAssistantText);
     }
 
     /** The text of the last assistant entry of a Claude Code transcript (JSON lines), if any. */
