@@ -1,5 +1,6 @@
 /**
- * Claude Code sessions as file sessions: the Stop hook (its input, the wait for the relay's dispatch, its output) and
- * the merge of that hook into a project's .claude/settings.json. Imports core, files and queue.
+ * Claude Code sessions as file sessions: the hooks' work (Stop, SessionStart, StopFailure: reports, the answer to each,
+ * what else waits, the continuation cap, failures), the hook script and the relay's loopback endpoint for it, and the
+ * merge of the hooks into a project's .claude/settings.json. Imports core, files, queue, dispatch and state.
  */
 package dev.relay.claude;

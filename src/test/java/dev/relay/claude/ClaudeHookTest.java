@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Stop hook's input (recorded from Claude Code) and the merge of the hook into settings.json. */
-class ClaudeHookTest {
-    static final Path RECORDED = Path.of("src/test/resources/claude");
+public class ClaudeHookTest {
+    public static final Path RECORDED = Path.of("src/test/resources/claude");
 
     @TempDir
     Path dir;

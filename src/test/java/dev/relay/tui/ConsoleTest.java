@@ -51,6 +51,15 @@ class ConsoleTest {
     }
 
     @Test
+    void a_claude_code_session_that_ended_on_an_api_error_shows_as_failed_with_the_reason() throws Exception {
+        start(120, 40);
+        String input = java.nio.file.Files.readString(dev.relay.claude.ClaudeHookTest.RECORDED.resolve("stop-failure-2.1.328.json"));
+        new dev.relay.claude.ClaudeHooks(relay.home, Clock.systemUTC(), dev.relay.claude.ClaudeHooks.Waiter.POLLING)
+                .stopFailure(dev.relay.core.SessionId.of("frontend"), dev.relay.claude.HookInput.parse(input));
+        console.awaitText("failed: authentication_failed");
+    }
+
+    @Test
     void each_pane_shows_its_data() {
         start(120, 40);
         relay.send("backend", "migrated the users table");
