@@ -47,9 +47,14 @@ final class Mailbox {
         this.clock = clock;
     }
 
-    /** Takes input.txt if it is there, and returns every message taken and not yet handed over, oldest first. */
+    /**
+     * Takes input.txt if it is there, then the replies still in the relay's outbox (a rename each, so the relay,
+     * which hands them over by a rename too, can never deliver one of them again), and returns every message taken
+     * and not yet handed over, oldest first.
+     */
     List<Message> take() {
         takeInput();
+        takeOutbox();
         List<Message> out = new ArrayList<>();
         Path dir = home.takenDir(session);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -102,8 +107,7 @@ final class Mailbox {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take " + input + ": " + e.getMessage(), e);
         }
-        AtomicFiles.fsyncDirectory(dir);
-        AtomicFiles.fsyncDirectory(input.getParent());
+        // not synced: a crash can only undo the move, which puts the message back in input.txt, never loses it
         try {
             String text = Files.readString(claim, StandardCharsets.UTF_8);
             if (label.isPresent() && !label.get().describes(text)) {
@@ -114,6 +118,24 @@ final class Mailbox {
         }
     }
 
+    private void takeOutbox() {
+        List<Outbox.Entry> pending = new Outbox(home.outboxRoot(), clock).pending(session);
+        if (pending.isEmpty() || Files.exists(home.inputFile(session), LinkOption.NOFOLLOW_LINKS)) {
+            return;   // input.txt came back meanwhile: it is older, so it goes first, at the next take
+        }
+        Path dir = AtomicFiles.ensurePrivateDirectory(home.takenDir(session));
+        for (Outbox.Entry e : pending) {
+            try {
+                Files.move(e.file(), dir.resolve(e.name()), StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException gone) {
+                // the relay moved it into input.txt meanwhile: the next take has it
+                return;
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot take " + e.file() + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
     private String unlabelledName() {
         return String.format("%013d-000000-unlabelled%06x.txt", clock.millis(), ThreadLocalRandom.current().nextInt(1 << 24));
     }
@@ -121,10 +143,7 @@ final class Mailbox {
     /** Removes messages once Claude Code has them. */
     void handedOver(List<Message> messages) {
         for (Message m : messages) {
-            AtomicFiles.deleteQuietly(m.claim());
-        }
-        if (!messages.isEmpty()) {
-            AtomicFiles.fsyncDirectory(home.takenDir(session));
+            AtomicFiles.deleteQuietly(m.claim());   // not synced: at worst a crash brings a message back once
         }
     }
 

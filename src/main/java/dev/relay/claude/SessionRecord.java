@@ -90,7 +90,8 @@ public record SessionRecord(
     void write(Path file) {
         try {
             AtomicFiles.ensurePrivateDirectory(file.getParent());
-            AtomicFiles.write(file, JSON.writeValueAsBytes(this));
+            // advisory (a lost update only resets the count or a label), so not synced: a stop costs less
+            AtomicFiles.writeUnsynced(file, JSON.writeValueAsBytes(this));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -111,7 +111,9 @@ abstract class RunBase extends HomeCommand {
             hookServer = HookServer.start(home, Clock.systemUTC());
             HookServer wakes = hookServer;
             loop.addListener(event -> {
-                if (event instanceof RelayEvent.ReplyDelivered d) {
+                if (event instanceof RelayEvent.ReplyQueued q) {
+                    wakes.wake(q.session());   // the hook takes it from the outbox, before the relay's own hand-over
+                } else if (event instanceof RelayEvent.ReplyDelivered d) {
                     wakes.wake(d.session());
                 }
             });

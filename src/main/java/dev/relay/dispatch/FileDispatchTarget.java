@@ -32,11 +32,20 @@ public final class FileDispatchTarget implements DispatchTarget {
         String text;
         try {
             text = Files.readString(entry.file(), StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;   // the session's Claude Code hook took it from the outbox itself
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + entry.file() + ": " + e.getMessage(), e);
         }
         InputLabel.of(entry.name(), text).write(home.inputLabelFile(entry.session()));
-        AtomicFiles.move(entry.file(), input);
+        try {
+            AtomicFiles.move(entry.file(), input);
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return true;   // taken by the session's hook between the read and the move
+            }
+            throw e;
+        }
         return true;
     }
 }

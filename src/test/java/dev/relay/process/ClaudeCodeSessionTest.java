@@ -269,7 +269,8 @@ class ClaudeCodeSessionTest {
             }
         });
         assertTrue(working.await(60, TimeUnit.SECONDS));
-        Files.writeString(home.resolve("state/jc_input.txt"), "@app: use port 8080 from now on");
+        // as `relay override` writes it: complete or absent (a relay reading a half-written file would drop it)
+        dev.relay.files.AtomicFiles.write(home.resolve("state/jc_input.txt"), "@app: use port 8080 from now on");
         Await.until("the operator's message waits", () -> waiting().contains("8080"));
         release.countDown();
         ClaudeCli.Result result = run.get(3, TimeUnit.MINUTES);
