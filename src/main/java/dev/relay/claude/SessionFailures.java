@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -57,11 +55,5 @@ public final class SessionFailures {
         }
         AtomicFiles.write(marker, failure.since());
         return true;
-    }
-
-    public static List<String> describeAll(Map<SessionId, SessionRecord.Failure> failures) {
-        List<String> out = new ArrayList<>();
-        failures.forEach((s, f) -> out.add(s + ": " + f.describe()));
-        return out;
     }
 }

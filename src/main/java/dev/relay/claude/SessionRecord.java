@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * state/claude/SESSION.json: what the hooks of one relay session remember between their runs. The Claude Code
@@ -70,10 +69,6 @@ public record SessionRecord(
 
     SessionRecord withFailure(Failure f) {
         return new SessionRecord(claudeSession, promptId, continuations, reports, f, lastStopAt);
-    }
-
-    Optional<Report> report(String id) {
-        return reports.stream().filter(r -> r.id().equals(id)).findFirst();
     }
 
     public static SessionRecord read(Path file) {
