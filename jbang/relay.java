@@ -101,6 +101,9 @@
 //SOURCES ../src/main/java/dev/relay/dispatch/Outbox.java
 //SOURCES ../src/main/java/dev/relay/dispatch/package-info.java
 //SOURCES ../src/main/java/dev/relay/files/AtomicFiles.java
+//SOURCES ../src/main/java/dev/relay/files/Confined.java
+//SOURCES ../src/main/java/dev/relay/files/IoCause.java
+//SOURCES ../src/main/java/dev/relay/files/UnsafePathException.java
 //SOURCES ../src/main/java/dev/relay/files/package-info.java
 //SOURCES ../src/main/java/dev/relay/logging/Logging.java
 //SOURCES ../src/main/java/dev/relay/logging/RedactingMessageConverter.java
@@ -128,6 +131,8 @@
 //SOURCES ../src/main/java/dev/relay/relay/RelayEvent.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayLoop.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayState.java
+//SOURCES ../src/main/java/dev/relay/relay/RepeatedWarning.java
+//SOURCES ../src/main/java/dev/relay/relay/TurnStep.java
 //SOURCES ../src/main/java/dev/relay/relay/WorkItem.java
 //SOURCES ../src/main/java/dev/relay/relay/package-info.java
 //SOURCES ../src/main/java/dev/relay/state/ControlFiles.java

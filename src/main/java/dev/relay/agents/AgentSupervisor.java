@@ -322,7 +322,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         Path ws = a.workspace();
         try {
             for (String sub : List.of("ipc/input", "ipc/messages", "ipc/tasks", "ipc/errors", ".home", "conversations")) {
-                Files.createDirectories(ws.resolve(sub));
+                Files.createDirectories(dev.relay.files.Confined.check(home.root(), ws.resolve(sub)));
             }
             Files.deleteIfExists(ws.resolve("ipc/input/_close"));
             String user = spec(a, null).hardening().user();
@@ -605,7 +605,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "message");
         n.put("text", text);
-        Path dir = a.workspace().resolve("ipc/input");
+        // the agent writes its own workspace: a link it put there must not take the relay's write elsewhere
+        Path dir = dev.relay.files.Confined.check(home.root(), a.workspace().resolve("ipc/input"));
         String name = String.format("%013d-%06x.json", System.currentTimeMillis(), ThreadLocalRandom.current().nextInt(1 << 24));
         try {
             Files.createDirectories(dir);
@@ -614,17 +615,17 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             chownForAgent(a, dir.resolve(name));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a follow-up for agent " + a.slug + " into " + dir, e);
+            throw dev.relay.files.IoCause.wrap("cannot write a follow-up for agent " + a.slug + " into " + dir, e);
         }
     }
 
     private void writeClose(Agent a) {
         try {
-            Path close = a.workspace().resolve("ipc/input/_close");
+            Path close = dev.relay.files.Confined.check(home.root(), a.workspace().resolve("ipc/input/_close"));
             Files.writeString(close, "");
             chownForAgent(a, close);
-        } catch (IOException e) {
-            LOG.warn("cannot ask agent {} to close: {}", a.slug, e.getMessage());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("cannot ask agent {} to close: {}", a.slug, dev.relay.files.IoCause.of(e));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.relay.core.SessionId;
 import dev.relay.dispatch.InputLabel;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
+import dev.relay.files.Confined;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ final class Mailbox {
         Optional<InputLabel> label = InputLabel.read(home.inputLabelFile(session));
         String name = label.map(InputLabel::entry).filter(n -> n.matches("[0-9]+-[0-9]+-[0-9a-f]+(\\.jc)?\\.txt"))
                 .orElseGet(this::unlabelledName);
-        Path dir = AtomicFiles.ensurePrivateDirectory(home.takenDir(session));
+        Path dir = AtomicFiles.ensurePrivateDirectory(Confined.check(home.root(), home.takenDir(session)));
         Path claim = dir.resolve(name);
         try {
             Files.move(input, claim, StandardCopyOption.ATOMIC_MOVE);
@@ -123,7 +124,7 @@ final class Mailbox {
         if (pending.isEmpty() || Files.exists(home.inputFile(session), LinkOption.NOFOLLOW_LINKS)) {
             return;   // input.txt came back meanwhile: it is older, so it goes first, at the next take
         }
-        Path dir = AtomicFiles.ensurePrivateDirectory(home.takenDir(session));
+        Path dir = AtomicFiles.ensurePrivateDirectory(Confined.check(home.root(), home.takenDir(session)));
         for (Outbox.Entry e : pending) {
             try {
                 Files.move(e.file(), dir.resolve(e.name()), StandardCopyOption.ATOMIC_MOVE);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.Home;
 import dev.relay.queue.QueueDirectory;
+import dev.relay.state.HomeLock;
 import dev.relay.state.Status;
 import dev.relay.state.StatusFile;
 import java.io.PrintWriter;
@@ -30,7 +31,10 @@ final class StatusCommand extends HomeCommand {
         Home home = home();
         Instant now = Instant.now();
         Optional<Status> status = new StatusFile(home.statusFile()).read();
-        boolean running = status.map(s -> StatusFile.isLive(s, now)).orElse(false);
+        boolean live = status.map(s -> StatusFile.isLive(s, now)).orElse(false);
+        // a relay that cannot write its status (a full disk) still holds the home's lock: it runs, and says nothing new
+        boolean stale = !live && HomeLock.isHeld(home.lockFile());
+        boolean running = live || stale;
         QueueDirectory queue = new QueueDirectory(home.queueDir(), Long.MAX_VALUE, Clock.systemUTC());
         List<QueueDirectory.Entry> entries = queue.list();
         if (json) {
@@ -38,6 +42,7 @@ final class StatusCommand extends HomeCommand {
             node.put("running", running);
             node.put("home", home.root().toString());
             node.put("queue_depth", entries.size());
+            node.put("status_stale", stale);
             if (!running) {
                 node.put("state", "stopped");
             }
@@ -45,14 +50,27 @@ final class StatusCommand extends HomeCommand {
             return ExitCodes.OK;
         }
         PrintWriter out = out();
+        if (stale) {
+            out.printf("Relay in %s: running (it holds the home's lock), but not telling: %s%n", home.root(),
+                    status.map(s -> "its status was last written " + human(Duration.between(Instant.parse(s.heartbeatAt()), now))
+                            + " ago (pid " + s.pid() + ")").orElse("it has written no status"));
+            out.printf("            It cannot write %s: is the disk full (df %s) or the directory read-only? See %s.%n",
+                    home.statusFile(), home.root(), home.logFile());
+        }
         if (status.isEmpty()) {
-            out.printf("Relay in %s: not running (no relay has run here yet)%n", home.root());
+            if (!stale) {
+                out.printf("Relay in %s: not running (no relay has run here yet)%n", home.root());
+            }
             out.printf("Queue:      %d envelope%s waiting%n", entries.size(), entries.size() == 1 ? "" : "s");
-            out.println("Start one with `relay run` (or `relay init` first to create config.yaml and .env).");
+            if (!stale) {
+                out.println("Start one with `relay run` (or `relay init` first to create config.yaml and .env).");
+            }
             return ExitCodes.OK;
         }
         Status s = status.get();
-        if (running) {
+        if (stale) {
+            out.printf("State:      %s when last written%s%n", s.state(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+        } else if (running) {
             out.printf("Relay in %s: running (pid %d, up %s)%n", home.root(), s.pid(),
                     human(Duration.between(Instant.parse(s.startedAt()), now)));
             out.printf("State:      %s%s%n", s.state(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
@@ -67,7 +85,8 @@ final class StatusCommand extends HomeCommand {
                 queue.rejectedCount(), s.repliesWaiting(), s.repliesWaiting() == 1 ? "y" : "ies");
         for (Status.SessionStatus ss : s.sessions()) {
             out.printf("Session:    %-20s %-9s %s%s%n", ss.id(), ss.kind(),
-                    ss.failure() != null ? "FAILED (" + ss.failedAt() + "): " + ss.failure()
+                    ss.blocked() != null ? "BLOCKED since " + ss.blockedSince() + ": " + ss.blocked() + " (its replies wait)"
+                    : ss.failure() != null ? "FAILED (" + ss.failedAt() + "): " + ss.failure()
                             : ss.inputPending() ? "input.txt not yet read" : "ready",
                     ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "");
         }

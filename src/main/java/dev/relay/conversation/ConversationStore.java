@@ -173,17 +173,29 @@ public final class ConversationStore implements AutoCloseable {
     /** Appends durably: when this returns, the turn survives a crash. */
     public void append(Turn turn) {
         ByteBuffer buf = ByteBuffer.wrap(serialize(turn).getBytes(StandardCharsets.UTF_8));
+        long before = -1;
         try {
+            before = journal.size();
             while (buf.hasRemaining()) {
                 journal.write(buf);
             }
             journal.force(false);
         } catch (IOException e) {
-            // After a failed write or fsync the kernel may have dropped the data: trust the disk, not memory.
+            // A part of the line may be on disk (a full disk takes some bytes): cut it off, or the next turn would be
+            // appended to it and both be lost to the reader. Then trust the disk, not memory: the kernel may have
+            // dropped data after a failed fsync.
+            if (before >= 0) {
+                try {
+                    journal.truncate(before);
+                    journal.force(false);
+                } catch (IOException ignored) {
+                    // the reload below reads a torn last line as damage, as after a crash
+                }
+            }
             closeQuietly();
             load();
             openJournal();
-            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+            throw dev.relay.files.IoCause.wrap("cannot append to " + file, e);
         }
         remember(turn);
     }
@@ -191,9 +203,12 @@ public final class ConversationStore implements AutoCloseable {
     /** Replaces the whole history (after a summary), atomically. */
     public void replaceAll(List<Turn> newTurns) {
         closeQuietly();
-        rewrite(newTurns);
-        load();
-        openJournal();
+        try {
+            rewrite(newTurns);
+        } finally {
+            load();   // the new history, or the old one intact when the rewrite failed
+            openJournal();
+        }
     }
 
     private void rewrite(List<Turn> newTurns) {

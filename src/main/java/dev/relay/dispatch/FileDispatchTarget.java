@@ -2,6 +2,8 @@ package dev.relay.dispatch;
 
 import dev.relay.core.Home;
 import dev.relay.files.AtomicFiles;
+import dev.relay.files.Confined;
+import dev.relay.files.IoCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
  * it is absent a rename of the outbox entry onto it can replace nothing; the rename is also what makes the
  * hand-over exactly-once across crashes (the reply is either still in the outbox or it is input.txt). Its label
  * (.input.json, see {@link InputLabel}) is written first, so it is never missing for an input.txt that is there.
+ * The session may write its own directory, so no link in it is followed ({@link Confined}).
  */
 public final class FileDispatchTarget implements DispatchTarget {
     private final Home home;
@@ -24,7 +27,7 @@ public final class FileDispatchTarget implements DispatchTarget {
 
     @Override
     public boolean deliver(Outbox.Entry entry) {
-        Path input = home.inputFile(entry.session());
+        Path input = Confined.check(home.root(), home.inputFile(entry.session()));
         if (Files.exists(input, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -35,9 +38,9 @@ public final class FileDispatchTarget implements DispatchTarget {
         } catch (java.nio.file.NoSuchFileException e) {
             return true;   // the session's Claude Code hook took it from the outbox itself
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + entry.file() + ": " + e.getMessage(), e);
+            throw IoCause.wrap("cannot read " + entry.file(), e);
         }
-        InputLabel.of(entry.name(), text).write(home.inputLabelFile(entry.session()));
+        InputLabel.of(entry.name(), text).write(Confined.check(home.root(), home.inputLabelFile(entry.session())));
         try {
             AtomicFiles.move(entry.file(), input);
         } catch (java.io.UncheckedIOException e) {

@@ -2,6 +2,7 @@ package dev.relay.dispatch;
 
 import dev.relay.core.SessionId;
 import dev.relay.files.AtomicFiles;
+import dev.relay.files.IoCause;
 import dev.relay.core.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,8 @@ import java.util.List;
  * Replies waiting for their session, durably and in order: state/outbox/SESSION/MILLIS-SEQ-KEY.txt, or
  * MILLIS-SEQ-KEY.jc.txt for the operator's direct messages. KEY is a digest of the turn key, so that whoever takes
  * an entry can tell whether it answers a given envelope. Enqueueing is idempotent per turn key, so a turn replayed
- * after a crash never queues its reply twice.
+ * after a crash never queues its reply twice. A reply is first held (.held-NAME) and released only once the work it
+ * answers is removed ({@link #hold}).
  */
 public final class Outbox {
     private final Path root;
@@ -80,9 +82,23 @@ public final class Outbox {
     }
 
     private static final String OPERATOR_SUFFIX = ".jc.txt";
+    private static final String HELD_PREFIX = ".held-";
 
-    /** Queues {@code text} for {@code session} unless the reply of {@code key} is already queued. */
+    /** Queues {@code text} for {@code session} unless the reply of {@code key} is already queued: held, then released. */
     public boolean enqueue(SessionId session, String key, String text) {
+        boolean queued = hold(session, key, text);
+        release(session, key);
+        return queued;
+    }
+
+    /**
+     * Writes the reply of {@code key} as a held entry ({@code .held-NAME}, which no one hands over) unless it is
+     * already queued, held or not. The relay holds a reply until the envelope it answers is removed, then
+     * {@link #release}s it: so a reply is never delivered while its envelope could still be taken for it again.
+     *
+     * @return false when it was already queued
+     */
+    public boolean hold(SessionId session, String key, String text) {
         if (contains(session, key)) {
             return false;
         }
@@ -97,16 +113,69 @@ public final class Outbox {
         }
         String name = String.format("%013d-%06d-%s%s", lastMillis, seq, digest,
                 key.startsWith(OPERATOR_KEY_PREFIX) ? OPERATOR_SUFFIX : ".txt");
-        AtomicFiles.write(dir.resolve(name), text);
+        AtomicFiles.write(dir.resolve(HELD_PREFIX + name), text);
         return true;
     }
 
-    /** Whether the reply of {@code key} is waiting (not yet delivered) for {@code session}. */
-    public boolean contains(SessionId session, String key) {
+    /** Lets the held reply of {@code key} go to its session; false when none is held (released already). */
+    public boolean release(SessionId session, String key) {
         String digest = Keys.digest(key);
-        return pending(session).stream().anyMatch(e -> e.keyDigest().equals(digest));
+        for (Path held : held(session)) {
+            String name = held.getFileName().toString().substring(HELD_PREFIX.length());
+            if (Entry.keyDigest(name).equals(digest)) {
+                AtomicFiles.move(held, held.resolveSibling(name));
+                return true;
+            }
+        }
+        return false;
     }
 
+    /**
+     * Releases every held reply but those whose key digest is in {@code keep}: after a restart, once the turns whose
+     * envelopes are still queued have been finished (their replies are released as their envelopes go), a reply
+     * still held answers an envelope that is gone.
+     *
+     * @return how many were released
+     */
+    public int releaseAllBut(java.util.Set<String> keep) {
+        int n = 0;
+        for (SessionId session : sessions()) {
+            for (Path held : held(session)) {
+                String name = held.getFileName().toString().substring(HELD_PREFIX.length());
+                if (!keep.contains(Entry.keyDigest(name))) {
+                    AtomicFiles.move(held, held.resolveSibling(name));
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Whether the reply of {@code key} is waiting (held, or not yet delivered) for {@code session}. */
+    public boolean contains(SessionId session, String key) {
+        String digest = Keys.digest(key);
+        if (pending(session).stream().anyMatch(e -> e.keyDigest().equals(digest))) {
+            return true;
+        }
+        return held(session).stream().anyMatch(p -> Entry.keyDigest(p.getFileName().toString()).equals(digest));
+    }
+
+    private List<Path> held(SessionId session) {
+        Path dir = root.resolve(session.value());
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, HELD_PREFIX + "[0-9]*.txt")) {
+            stream.forEach(out::add);
+        } catch (IOException e) {
+            throw IoCause.wrap("cannot list " + dir, e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Replies that wait for their session, oldest first; held ones are not among them. */
     public List<Entry> pending(SessionId session) {
         Path dir = root.resolve(session.value());
         List<Entry> out = new ArrayList<>();
@@ -116,7 +185,7 @@ public final class Outbox {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "[0-9]*.txt")) {
             stream.forEach(p -> out.add(new Entry(session, p)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw IoCause.wrap("cannot list " + dir, e);
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
@@ -136,7 +205,7 @@ public final class Outbox {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+            throw IoCause.wrap("cannot list " + root, e);
         }
         out.sort(null);
         return out;

@@ -41,7 +41,7 @@ public final class AtomicFiles {
                 mode = Files.getPosixFilePermissions(target);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the permissions of " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read the permissions of " + target + ": " + IoCause.of(e), e);
         }
         write(target, content.getBytes(StandardCharsets.UTF_8), mode);
     }
@@ -56,7 +56,7 @@ public final class AtomicFiles {
             fsyncDirectory(target.toAbsolutePath().getParent());
         } catch (IOException e) {
             deleteQuietly(tmp);
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + target + ": " + IoCause.of(e), e);
         }
     }
 
@@ -74,7 +74,7 @@ public final class AtomicFiles {
         } catch (FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create " + target + ": " + IoCause.of(e), e);
         } finally {
             deleteQuietly(tmp);
             fsyncDirectory(target.toAbsolutePath().getParent());
@@ -92,7 +92,7 @@ public final class AtomicFiles {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             deleteQuietly(tmp);
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + target + ": " + IoCause.of(e), e);
         }
     }
 
@@ -112,7 +112,7 @@ public final class AtomicFiles {
             return tmp;
         } catch (IOException e) {
             deleteQuietly(tmp);
-            throw new UncheckedIOException("cannot write " + tmp + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + tmp + ": " + IoCause.of(e), e);
         }
     }
 
@@ -121,7 +121,7 @@ public final class AtomicFiles {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot sync directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot sync directory " + dir + ": " + IoCause.of(e), e);
         }
     }
 
@@ -130,7 +130,7 @@ public final class AtomicFiles {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + IoCause.of(e), e);
         }
         Path fromDir = from.toAbsolutePath().getParent();
         Path toDir = to.toAbsolutePath().getParent();
@@ -149,7 +149,7 @@ public final class AtomicFiles {
             }
             return deleted;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot delete " + file + ": " + IoCause.of(e), e);
         }
     }
 
@@ -170,7 +170,7 @@ public final class AtomicFiles {
             }
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create directory " + dir + ": " + IoCause.of(e), e);
         }
     }
 }

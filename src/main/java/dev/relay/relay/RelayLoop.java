@@ -20,6 +20,8 @@ import dev.relay.claude.SessionRecord;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
+import dev.relay.files.Confined;
+import dev.relay.files.IoCause;
 import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.QueueDirectory;
@@ -57,6 +59,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -117,10 +120,27 @@ public final class RelayLoop implements AutoCloseable {
     private volatile boolean running;
 
     private RelayState pauseState = RelayState.RUNNING;
+    private Instant pauseSince = Instant.EPOCH;
     private String lastNeedsJcAt;
     private String lastNeedsJcText;
     private WorkItem openItem;
-    private boolean callInFlight;
+    /** The id of the coordinator call in flight, 0 when none; a result answers only the call it belongs to. */
+    private long inFlight;
+    private long lastCallId;
+    /** Answered turns whose remaining file steps are not all done yet, oldest first (see {@link TurnStep}). */
+    private final java.util.ArrayDeque<Finish> finishing = new java.util.ArrayDeque<>();
+    /** A reply (or summary) the coordinator gave that could not be recorded yet: recorded again, never asked again. */
+    private ApiDone unrecorded;
+    private BiConsumer<TurnStep, String> faults = (step, key) -> {};
+    private final RepeatedWarning ioWarning = new RepeatedWarning(LOG);
+    private int ioFailures;
+    private Instant ioRetryAt = Instant.MIN;
+    private String ioCause;
+    private boolean ioFailedThisRound;
+    private boolean ioNotified;
+    private boolean pauseFileDirty;
+    private Instant nextStatusAttempt = Instant.MIN;
+    private final Map<SessionId, Blocked> blocked = new HashMap<>();
     private Instant nextAttemptAt = Instant.MIN;
     private int attempts;
     private int consecutiveFailures;
@@ -149,8 +169,19 @@ public final class RelayLoop implements AutoCloseable {
     /** Names that changed in one watched directory; {@code overflow} when the kernel dropped events. */
     private record FsChange(Path dir, List<Path> names, boolean overflow) {}
 
-    private record ApiDone(WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
+    private record ApiDone(long call, WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
                            RuntimeException crash, Instant startedAt) {}
+
+    /** An answered turn on its way out: the reply to hold and release (none for a needs_jc reply), the item to remove. */
+    private record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {}
+
+    /** A session whose replies cannot be handed over: they wait, and the hand-over is tried again at {@code retryAt}. */
+    private record Blocked(String cause, Instant since, int failures, Instant retryAt) {}
+
+    private static final Duration IO_RETRY_BASE = Duration.ofMillis(250);
+    private static final Duration IO_RETRY_CAP = Duration.ofSeconds(30);
+    private static final Duration BLOCKED_RETRY_CAP = Duration.ofSeconds(60);
+    private static final int IO_FAILURES_BEFORE_NOTICE = 3;
 
     /**
      * @param coordinators     makes the coordinator client from the settings; empty when no API key is set
@@ -279,21 +310,19 @@ public final class RelayLoop implements AutoCloseable {
             recoverOpenTurn();
         } catch (RuntimeException e) {
             LOG.error("recovery after a restart failed; going on", e);
-            lastError = "recovery failed: " + e.getMessage();
+            lastError = "recovery failed: " + IoCause.of(e);
         }
         while (running) {
+            ioFailedThisRound = false;
+            boolean stepped = false;
             try {
-                step();
+                stepped = step();
             } catch (RuntimeException e) {
-                lastError = "unexpected: " + e.getMessage();
-                statusDirty = true;
-                LOG.error("relay step failed; going on", e);
-                emit(new RelayEvent.Problem(lastError));
+                ioFailure("a relay step failed", e);
             }
-            try {
-                writeStatusIfDue();
-            } catch (RuntimeException e) {
-                LOG.warn("cannot write status.json: {}", e.getMessage());
+            writeStatusIfDue();
+            if (stepped && !ioFailedThisRound && ioFailures > 0) {
+                ioRecovered();
             }
             try {
                 Object signal = inbox.poll(pollTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -312,46 +341,130 @@ public final class RelayLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 running = false;
             } catch (RuntimeException e) {
-                lastError = "unexpected: " + e.getMessage();
-                LOG.error("handling an API result failed; the turn will be retried", e);
-                callInFlight = false;
+                // the call's result is kept (unrecorded) or its turn retried; the call in flight, if any, stays so
+                ioFailure("handling the coordinator's answer failed", e);
             }
         }
-        writeStatus();
+        try {
+            writeStatus();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write {} on the way out: {}", home.statusFile(), IoCause.of(e));
+        }
         LOG.info("relay loop stopped");
     }
 
     private Duration pollTimeout() {
         Instant now = clock.instant();
-        Duration until = RESCAN;
-        if (openItem != null && !callInFlight && nextAttemptAt.isAfter(now)) {
-            Duration wait = Duration.between(now, nextAttemptAt);
-            until = wait.compareTo(until) < 0 ? wait : until;
+        Instant wake = now.plus(RESCAN);
+        if (ioRetryAt.isAfter(now)) {
+            wake = earliest(wake, ioRetryAt);
+        } else if (openItem != null && inFlight == 0 && nextAttemptAt.isAfter(now)) {
+            wake = earliest(wake, nextAttemptAt);
         }
-        if (statusDirty) {
-            Duration toStatus = Duration.between(now, lastStatusWrite.plus(STATUS_MIN_INTERVAL));
-            until = toStatus.compareTo(until) < 0 ? toStatus : until;
+        for (Blocked b : blocked.values()) {
+            wake = earliest(wake, b.retryAt());
         }
+        if (statusDirty || statusUrgent) {
+            Instant due = statusUrgent ? now : lastStatusWrite.plus(STATUS_MIN_INTERVAL);
+            wake = earliest(wake, due.isBefore(nextStatusAttempt) ? nextStatusAttempt : due);
+        }
+        Duration until = Duration.between(now, wake);
         return until.isNegative() ? Duration.ZERO : until;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /**
+     * Something the loop had to do failed (a full disk, a directory made read-only): what was done stays done, what
+     * was not is done again after a bounded, growing pause; the failure is logged once with a count, shown in the
+     * status, and notified once if it lasts.
+     */
+    private void ioFailure(String what, RuntimeException e) {
+        Instant now = clock.instant();
+        ioFailedThisRound = true;
+        ioFailures++;
+        String detail = detail(e);
+        ioCause = what + ": " + detail;
+        lastError = ioCause;
+        statusDirty = true;
+        long backoff = Math.min(IO_RETRY_CAP.toMillis(), IO_RETRY_BASE.toMillis() << Math.min(ioFailures - 1, 16));
+        ioRetryAt = now.plusMillis(backoff);
+        ioWarning.warn(ioCause, e, now);
+        if (ioFailures == 1) {
+            emit(new RelayEvent.Problem(ioCause));
+        }
+        if (ioFailures == IO_FAILURES_BEFORE_NOTICE && !ioNotified) {
+            ioNotified = true;
+            setError("cannot write its files: " + detail + " (retrying; nothing is lost)");
+            notify(new Notification("Relay cannot write its files", detail + ". The relay retries with a pause and "
+                    + "loses nothing; free the disk or fix the permissions.", Notification.HIGH, List.of("warning")));
+        }
+    }
+
+    /** The failure's message with its cause in the system's words, once. */
+    private static String detail(RuntimeException e) {
+        String cause = IoCause.of(e);
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? cause : message.contains(cause) ? message : message + ": " + cause;
+    }
+
+    private void ioRecovered() {
+        Instant now = clock.instant();
+        ioWarning.cleared("the relay writes its files", now);
+        if (ioNotified) {
+            notify(new Notification("Relay writes its files again", "after " + ioFailures + " failures: " + ioCause,
+                    Notification.DEFAULT, List.of("white_check_mark")));
+            emit(new RelayEvent.StateChanged(effectiveState(), "the relay writes its files again"));
+        }
+        ioFailures = 0;
+        ioCause = null;
+        ioNotified = false;
+        ioRetryAt = Instant.MIN;
+        statusDirty = true;
+        statusUrgent = true;
+    }
+
+    /** Test seam: {@code before} runs before each durable step of a turn and may throw to simulate a failure there. */
+    void injectFaults(BiConsumer<TurnStep, String> before) {
+        this.faults = before;
+    }
+
+    private void reach(TurnStep step, String key) {
+        faults.accept(step, key);
     }
 
     // ---------------------------------------------------------------- the step
 
-    private void step() {
+    /** One round of the loop's work; false when it was skipped, pausing after an I/O failure. */
+    private boolean step() {
         Instant now = clock.instant();
+        if (now.isBefore(ioRetryAt)) {
+            return false;
+        }
         if (Duration.between(lastRescan, now).compareTo(RESCAN) >= 0 || now.isBefore(lastRescan)) {
             queueIndex.rescan(); // the safety net under the directory watch
             lastRescan = now;
         }
+        if (pauseFileDirty) {
+            writePauseFile();
+        }
         takeControlCommands();
+        advanceFinishing();   // turns an error left half-finished resume at their first missing step
+        if (unrecorded != null) {
+            record(unrecorded);
+        }
         pumpOutbox();
         takeOperatorInput();
         screenNewEnvelopes();
         if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(Duration.ofSeconds(10)) >= 0) {
             reloadSecrets();
         }
-        if (callInFlight) {
-            return;
+        if (inFlight != 0 || unrecorded != null || !finishing.isEmpty()) {
+            return true;   // a session's replies keep their order: nothing new starts before the last turn is out
         }
         if (openItem != null) {
             if (!Files.exists(openItem.file())) {
@@ -360,20 +473,30 @@ public final class RelayLoop implements AutoCloseable {
             } else if (!nextAttemptAt.isAfter(now) && holdReason == null) {
                 beginCall(openItem);
             }
-            return;
+            return true;
         }
         checkStuck(now);
-        nextWork(null).ifPresent(this::startTurn);
+        nextWork().ifPresent(this::startTurn);
+        return true;
+    }
+
+    private boolean isFinishing(Path file) {
+        for (Finish f : finishing) {
+            if (f.item().file().equals(file)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next work item: the operator's messages first, then (unless paused) the oldest envelope. */
-    private Optional<WorkItem> nextWork(Path finishing) {
-        Optional<WorkItem> operatorItem = nextOperatorItem(finishing);
+    private Optional<WorkItem> nextWork() {
+        Optional<WorkItem> operatorItem = nextOperatorItem();
         if (operatorItem.isPresent() || pauseState != RelayState.RUNNING) {
             return operatorItem;
         }
         for (QueueDirectory.Entry entry : queueIndex.entries()) {
-            if (entry.file().equals(finishing)) {
+            if (isFinishing(entry.file())) {
                 continue;
             }
             Optional<WorkItem> item = accept(entry);
@@ -465,9 +588,9 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     /** The oldest operator message; direct dispatches are done here, since they need no API call. */
-    private Optional<WorkItem> nextOperatorItem(Path finishing) {
+    private Optional<WorkItem> nextOperatorItem() {
         for (Path file : operatorFiles()) {
-            if (file.equals(finishing)) {
+            if (isFinishing(file)) {
                 continue;
             }
             String text = readOperatorFile(file);
@@ -476,17 +599,21 @@ public final class RelayLoop implements AutoCloseable {
             if (direct.matches()) {
                 SessionId session = SessionId.of(direct.group(1));
                 String message = direct.group(2).strip();
+                WorkItem item = new WorkItem(file, key, Turn.OPERATOR, message, Optional.of(session), false);
                 if (message.isEmpty()) {
                     problem("@" + session + ": had no message after the colon; nothing sent");
+                    finishing.add(new Finish(item, "", Optional.empty(), true));
                 } else {
-                    outbox.enqueue(session, key, message);
                     LOG.info("operator message dispatched directly to {}", session);
-                    emit(new RelayEvent.ReplyQueued(session, true));
                     emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, "@" + session + ": " + message, key, clock.instant())));
+                    finishing.add(new Finish(item, message, Optional.of(session), true));
                 }
-                AtomicFiles.delete(file);
                 statusDirty = true;
+                advanceFinishing();
                 pumpOutbox();
+                if (!finishing.isEmpty()) {
+                    return Optional.empty();   // the rest waits, in order, until this one is out
+                }
                 continue;
             }
             Optional<SessionId> replyTo = settings.firstSession().map(s -> s.id());
@@ -521,20 +648,16 @@ public final class RelayLoop implements AutoCloseable {
     // ---------------------------------------------------------------- turns
 
     /**
-     * Finishes, before anything is delivered, the work items whose last durable step was done before a crash:
-     * answered turns whose envelope is still queued, and direct dispatches whose reply is already in the outbox.
-     * (Run later, a delivered reply would no longer be in the outbox and would be queued a second time.)
+     * Finishes the answered turns whose envelope (or operator message) is still there after a restart, then releases
+     * the held replies whose work is gone. A reply is held until its item is removed, so one still held was never
+     * delivered, and an item still there was never answered to its session: nothing is lost, nothing sent twice.
+     * Direct dispatches need nothing here: holding their reply again is a no-op, so their normal path finishes them.
      */
     private void recoverFinishedItems() {
         for (Path file : operatorFiles()) {
             String key = operatorKey(file);
             String text = readOperatorFile(file);
-            Matcher direct = DIRECT.matcher(text);
-            if (direct.matches()) {
-                if (outbox.contains(SessionId.of(direct.group(1)), key)) {
-                    LOG.info("operator message {} was dispatched before a restart; removing it", file.getFileName());
-                    AtomicFiles.delete(file);
-                }
+            if (DIRECT.matcher(text).matches()) {
                 continue;
             }
             Optional<Turn> answered = conversation.assistantTurn(key);
@@ -552,6 +675,12 @@ public final class RelayLoop implements AutoCloseable {
                     finishTurn(itemOf(v.envelope()), answered.get());
                 }
             }
+        }
+        Set<String> keep = new HashSet<>();
+        finishing.forEach(f -> keep.add(Keys.digest(f.item().key())));
+        int released = outbox.releaseAllBut(keep);
+        if (released > 0) {
+            LOG.info("{} repl{} held when the relay stopped released to their sessions", released, released == 1 ? "y" : "ies");
         }
     }
 
@@ -588,6 +717,7 @@ public final class RelayLoop implements AutoCloseable {
     private void startTurn(WorkItem item) {
         if (!conversation.hasUserTurn(item.key())) {
             Turn user = Turn.user(item.speaker(), item.content(), item.key(), clock.instant());
+            reach(TurnStep.USER_RECORDED, item.key());
             conversation.append(user);
             emit(new RelayEvent.TurnRecorded(user));
         }
@@ -612,15 +742,16 @@ public final class RelayLoop implements AutoCloseable {
         if (!summarize) {
             cachePlanner.recordCall(started);
         }
-        callInFlight = true;
+        long call = ++lastCallId;
+        inFlight = call;
         statusDirty = true;
         CompletableFuture.runAsync(() -> {
             try {
-                inbox.add(new ApiDone(item, summarize, c.complete(request), null, null, started));
+                inbox.add(new ApiDone(call, item, summarize, c.complete(request), null, null, started));
             } catch (CoordinatorException e) {
-                inbox.add(new ApiDone(item, summarize, null, e, null, started));
+                inbox.add(new ApiDone(call, item, summarize, null, e, null, started));
             } catch (RuntimeException e) {
-                inbox.add(new ApiDone(item, summarize, null, null, e, started));
+                inbox.add(new ApiDone(call, item, summarize, null, null, e, started));
             }
         }, api);
     }
@@ -659,7 +790,11 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void onApiDone(ApiDone done) {
-        callInFlight = false;
+        if (done.call() != inFlight) {
+            LOG.warn("a coordinator result for a call no longer in flight was dropped ({})", describe(done.item()));
+            return;
+        }
+        inFlight = 0;
         statusDirty = true;
         if (!running) {
             return;
@@ -673,31 +808,60 @@ public final class RelayLoop implements AutoCloseable {
         if (pauseState == RelayState.ERROR) {
             pauseState = RelayState.RUNNING;
         }
+        record(done);
+    }
+
+    /**
+     * Records what the coordinator answered and finishes its turn. When the history cannot be written, the answer is
+     * kept and recorded again (by the next steps), never asked for again: one call, one assistant turn.
+     */
+    private void record(ApiDone done) {
+        unrecorded = done;
         Usage usage = usageOf(done.reply());
         if (done.summary()) {
             applySummary(done.reply().text(), usage);
+            unrecorded = null;
             beginCall(done.item());
             return;
         }
-        lastTurnCost = usage.costUsd();
-        String text = done.reply().text();
-        if (text.isBlank()) {
-            LOG.warn("the coordinator's reply to {} is empty (stop reason {})", describe(done.item()), done.reply().stopReason());
+        String key = done.item().key();
+        Optional<Turn> recorded = conversation.assistantTurn(key);
+        Turn assistant;
+        if (recorded.isPresent()) {
+            assistant = recorded.get();
+        } else {
+            String text = done.reply().text();
+            if (text.isBlank()) {
+                LOG.warn("the coordinator's reply to {} is empty (stop reason {})", describe(done.item()), done.reply().stopReason());
+            }
+            assistant = Turn.assistant(text, key, clock.instant(), usage);
+            reach(TurnStep.REPLY_RECORDED, key);
+            conversation.append(assistant);
+            emit(new RelayEvent.TurnRecorded(assistant));
+            LOG.info("turn for {} answered in {} ms ({} in, {} cached, {} out, ${})", describe(done.item()),
+                    Duration.between(done.startedAt(), clock.instant()).toMillis(), usage.inputTokens(),
+                    usage.cacheReadTokens(), usage.outputTokens(), String.format("%.4f", usage.costUsd()));
         }
-        Turn assistant = Turn.assistant(text, done.item().key(), clock.instant(), usage);
-        conversation.append(assistant);
-        emit(new RelayEvent.TurnRecorded(assistant));
-        LOG.info("turn for {} answered in {} ms ({} in, {} cached, {} out, ${})", describe(done.item()),
-                Duration.between(done.startedAt(), clock.instant()).toMillis(), usage.inputTokens(),
-                usage.cacheReadTokens(), usage.outputTokens(), String.format("%.4f", usage.costUsd()));
+        unrecorded = null;
+        lastTurnCost = usage.costUsd();
         openItem = null;
         attempts = 0;
+        boolean needsJc = needsJc(assistant.content());
+        finishing.add(finishOf(done.item(), assistant));
         // With the reply durable, the next turn may start at once: its API call overlaps this item's remaining
         // file work (outbox, removal, delivery), whose order within the item is unchanged.
-        if (!needsJc(text) && holdReason == null) {
-            nextWork(done.item().file()).ifPresent(this::startTurn);
+        if (!needsJc && holdReason == null) {
+            try {
+                nextWork().ifPresent(this::startTurn);
+            } catch (RuntimeException e) {
+                ioFailure("starting the next turn failed", e);
+            }
         }
-        finishTurn(done.item(), assistant);
+        if (needsJc) {
+            askForJc(assistant.content());
+        }
+        advanceFinishing();
+        pumpOutbox();
     }
 
     private boolean needsJc(String reply) {
@@ -724,25 +888,63 @@ public final class RelayLoop implements AutoCloseable {
         emit(new RelayEvent.HistorySummarized(replaced, before, conversation.chars()));
     }
 
+    /** Finishes an answered turn: its reply held, its id recorded, its item removed, its reply released. */
     private void finishTurn(WorkItem item, Turn reply) {
-        String text = reply.content();
-        if (needsJc(text)) {
-            lastNeedsJcAt = clock.instant().toString();
-            lastNeedsJcText = text;
-            setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
-            notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
-                    Notification.URGENT, List.of("rotating_light")));
-        } else if (item.replyTo().isPresent() && !text.isBlank()) {
-            outbox.enqueue(item.replyTo().get(), item.key(), text);
-            emit(new RelayEvent.ReplyQueued(item.replyTo().get(), false));
+        finishing.add(finishOf(item, reply));
+        if (needsJc(reply.content())) {
+            askForJc(reply.content());
         }
-        if (item.recordsId()) {
-            takenIds.add(item.key());
-        }
-        AtomicFiles.delete(item.file());
-        queueIndex.forget(item.file());
-        statusDirty = true;
+        advanceFinishing();
         pumpOutbox();
+    }
+
+    private Finish finishOf(WorkItem item, Turn reply) {
+        String text = reply.content();
+        boolean sends = !needsJc(text) && item.replyTo().isPresent() && !text.isBlank();
+        return new Finish(item, text, sends ? item.replyTo() : Optional.empty(), false);
+    }
+
+    private void askForJc(String text) {
+        lastNeedsJcAt = clock.instant().toString();
+        lastNeedsJcText = text;
+        setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
+        notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
+                Notification.URGENT, List.of("rotating_light")));
+    }
+
+    /**
+     * Does the remaining steps of the answered turns, oldest first; each step is idempotent, so after a failure the
+     * same call later goes on where it stopped. The reply is released only once its item is removed: until then no
+     * one can deliver it, so a restart that finds the item finishes the turn without ever sending the reply twice.
+     */
+    private void advanceFinishing() {
+        while (!finishing.isEmpty()) {
+            Finish f = finishing.peekFirst();
+            WorkItem item = f.item();
+            try {
+                if (f.to().isPresent()) {
+                    reach(TurnStep.REPLY_HELD, item.key());
+                    outbox.hold(f.to().get(), item.key(), f.text());
+                }
+                if (item.recordsId()) {
+                    reach(TurnStep.ID_RECORDED, item.key());
+                    takenIds.add(item.key());
+                }
+                reach(TurnStep.ITEM_REMOVED, item.key());
+                AtomicFiles.delete(item.file());
+                queueIndex.forget(item.file());
+                if (f.to().isPresent()) {
+                    reach(TurnStep.REPLY_RELEASED, item.key());
+                    outbox.release(f.to().get(), item.key());
+                }
+            } catch (RuntimeException e) {
+                ioFailure("finishing the turn of " + describe(item) + " failed (it resumes where it stopped)", e);
+                return;
+            }
+            finishing.removeFirst();
+            statusDirty = true;
+            f.to().ifPresent(session -> emit(new RelayEvent.ReplyQueued(session, f.direct())));
+        }
     }
 
     private void onApiFailure(ApiDone done) {
@@ -805,35 +1007,84 @@ public final class RelayLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- dispatch
 
+    /**
+     * Hands waiting replies to their sessions, each session on its own: one that cannot be written to (its directory
+     * made read-only, a link where its input goes) is blocked, with the cause, and tried again after a growing pause,
+     * while every other session and the operator go on.
+     */
     private void pumpOutbox() {
+        Instant now = clock.instant();
         for (SessionId session : outbox.sessions()) {
-            List<Outbox.Entry> pending = outbox.pending(session);
-            if (pending.isEmpty()) {
+            Blocked b = blocked.get(session);
+            if (b != null && now.isBefore(b.retryAt())) {
                 continue;
             }
-            watchDispatchDir(session);
-            DispatchTarget target = targets.apply(session);
-            for (Outbox.Entry entry : pending) {
-                if (!target.deliver(entry)) {
-                    break;
+            try {
+                deliverWaiting(session);
+                if (b != null) {
+                    blocked.remove(session);
+                    statusDirty = true;
+                    LOG.info("session {} takes replies again (blocked {} s: {})", session,
+                            Duration.between(b.since(), clock.instant()).toSeconds(), b.cause());
+                    emit(new RelayEvent.Problem("session " + session + " takes replies again"));
                 }
-                lastDispatchAt = clock.instant();
-                lastDispatchSession = session;
-                lastDispatchBySession.put(session, lastDispatchAt);
-                statusDirty = true;
-                LOG.info("reply delivered to {}", session);
-                emit(new RelayEvent.ReplyDelivered(session));
+            } catch (RuntimeException e) {
+                blockSession(session, b, e);
+            }
+        }
+    }
+
+    private void deliverWaiting(SessionId session) {
+        List<Outbox.Entry> pending = outbox.pending(session);
+        if (pending.isEmpty()) {
+            return;
+        }
+        watchDispatchDir(session);
+        DispatchTarget target = targets.apply(session);
+        for (Outbox.Entry entry : pending) {
+            reach(TurnStep.DELIVERED, entry.keyDigest());
+            if (!target.deliver(entry)) {
+                break;
+            }
+            lastDispatchAt = clock.instant();
+            lastDispatchSession = session;
+            lastDispatchBySession.put(session, lastDispatchAt);
+            statusDirty = true;
+            LOG.info("reply delivered to {}", session);
+            emit(new RelayEvent.ReplyDelivered(session));
+        }
+    }
+
+    private void blockSession(SessionId session, Blocked before, RuntimeException e) {
+        Instant now = clock.instant();
+        String cause = IoCause.of(e);
+        int failures = before == null ? 1 : before.failures() + 1;
+        long wait = Math.min(BLOCKED_RETRY_CAP.toMillis(), 1000L << Math.min(failures - 1, 16));
+        Instant since = before == null ? now : before.since();
+        blocked.put(session, new Blocked(cause, since, failures, now.plusMillis(wait)));
+        statusDirty = true;
+        if (before == null || !before.cause().equals(cause)) {
+            String detail = detail(e);
+            lastError = "session " + session + " blocked: " + detail;
+            statusUrgent = true;
+            LOG.warn("replies to {} cannot be handed over: {}; they wait (tried again with a pause), the other sessions go on",
+                    session, detail);
+            LOG.debug("the failure", e);
+            emit(new RelayEvent.Problem(lastError));
+            if (before == null) {
+                notify(new Notification("Relay: session " + session + " blocked",
+                        "Its replies wait: " + detail, Notification.HIGH, List.of("warning")));
             }
         }
     }
 
     private void watchDispatchDir(SessionId session) {
-        Path dir = home.dispatchDir(session);
+        Path dir = Confined.check(home.root(), home.dispatchDir(session));
         if (watchedDispatchDirs.contains(dir)) {
             return;
         }
+        AtomicFiles.ensurePrivateDirectory(dir);
         try {
-            AtomicFiles.ensurePrivateDirectory(dir);
             register(dir);
             watchedDispatchDirs.add(dir);
         } catch (IOException e) {
@@ -889,15 +1140,27 @@ public final class RelayLoop implements AutoCloseable {
             return;
         }
         pauseState = state;
+        pauseSince = clock.instant();
         statusDirty = true;
         statusUrgent = true;
-        ObjectNode n = JSON.createObjectNode().put("state", state.wire()).put("since", clock.instant().toString());
+        writePauseFile();
+        LOG.info("state {}: {}", state.wire(), why);
+        emit(new RelayEvent.StateChanged(state, why));
+    }
+
+    /** Persists the pause state; when it cannot be written it holds in memory and is written again by the next steps. */
+    private void writePauseFile() {
+        ObjectNode n = JSON.createObjectNode().put("state", pauseState.wire()).put("since", pauseSince.toString());
         if (lastNeedsJcAt != null) {
             n.put("last_needs_jc_at", lastNeedsJcAt).put("last_needs_jc_text", lastNeedsJcText);
         }
-        AtomicFiles.write(pauseFile, n.toString());
-        LOG.info("state {}: {}", state.wire(), why);
-        emit(new RelayEvent.StateChanged(state, why));
+        try {
+            AtomicFiles.write(pauseFile, n.toString());
+            pauseFileDirty = false;
+        } catch (RuntimeException e) {
+            pauseFileDirty = true;
+            ioFailure("cannot record the state " + pauseState.wire(), e);
+        }
     }
 
     private void setError(String detail) {
@@ -929,7 +1192,7 @@ public final class RelayLoop implements AutoCloseable {
         if (pauseState == RelayState.NEEDS_JC || pauseState == RelayState.PAUSED) {
             return pauseState;
         }
-        if (holdReason != null || consecutiveFailures >= FAILURES_BEFORE_BACKOFF) {
+        if (holdReason != null || consecutiveFailures >= FAILURES_BEFORE_BACKOFF || ioFailures >= IO_FAILURES_BEFORE_NOTICE) {
             return RelayState.ERROR;
         }
         return RelayState.RUNNING;
@@ -988,23 +1251,40 @@ public final class RelayLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- status
 
+    /**
+     * Writes status.json when it is due: each second, and soon after a change. When it cannot be written, the snapshot
+     * (what an in-process console shows) is still current, and the write is tried again each second, not at once.
+     */
     private void writeStatusIfDue() {
         Instant now = clock.instant();
+        if (now.isBefore(nextStatusAttempt)) {
+            return;
+        }
         boolean heartbeat = Duration.between(lastStatusWrite, now).compareTo(HEARTBEAT) >= 0;
         boolean changed = statusDirty && Duration.between(lastStatusWrite, now).compareTo(STATUS_MIN_INTERVAL) >= 0;
         if (heartbeat || changed || statusUrgent) {
-            writeStatus();
+            try {
+                writeStatus();
+                nextStatusAttempt = Instant.MIN;
+            } catch (RuntimeException e) {
+                nextStatusAttempt = now.plus(HEARTBEAT);
+                ioFailure("cannot write " + home.root().relativize(home.statusFile()), e);
+            }
         }
     }
 
     private void writeStatus() {
         Instant now = clock.instant();
-        Status status = buildStatus(now);
+        Status status;
+        try {
+            status = buildStatus(now);
+        } finally {
+            statusDirty = false;
+            statusUrgent = false;
+        }
         snapshot.set(status);
         statusFile.write(status);
         lastStatusWrite = now;
-        statusDirty = false;
-        statusUrgent = false;
     }
 
     private Status buildStatus(Instant now) {
@@ -1020,10 +1300,12 @@ public final class RelayLoop implements AutoCloseable {
             int pending = outbox.pending(s).size();
             waiting += pending;
             String kind = settings.session(s).map(c -> c.kind().wire()).orElse("file");
+            Blocked b = blocked.get(s);
             sessionLines.add(new Status.SessionStatus(s.value(), kind, pending,
                     Files.exists(home.inputFile(s)), str(lastReportAt.get(s)), str(lastDispatchBySession.get(s)),
                     failures.containsKey(s) ? failures.get(s).describe() : null,
-                    failures.containsKey(s) ? failures.get(s).at() : null));
+                    failures.containsKey(s) ? failures.get(s).at() : null,
+                    b == null ? null : b.cause(), b == null ? null : str(b.since())));
             SessionRecord.Failure failure = failures.get(s);
             if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
                 LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
@@ -1036,8 +1318,9 @@ public final class RelayLoop implements AutoCloseable {
         String detail = switch (state) {
             case PAUSED -> "paused by the operator: `relay resume` to go on";
             case NEEDS_JC -> "waiting for JC: answer with an override, or `relay resume`";
-            case ERROR -> holdReason != null ? holdReason : retryDetail;
-            case RUNNING -> callInFlight ? "waiting for the coordinator" : openItem != null ? retryDetail : "idle";
+            case ERROR -> holdReason != null ? holdReason
+                    : ioFailures >= IO_FAILURES_BEFORE_NOTICE ? "cannot write its files: " + ioCause + " (retrying)" : retryDetail;
+            case RUNNING -> inFlight != 0 ? "waiting for the coordinator" : openItem != null ? retryDetail : "idle";
         };
         long oldestAge = queueIndex.oldest().map(e -> Math.max(0, Duration.between(e.modifiedAt(), now).toSeconds())).orElse(0L);
         return new Status(ProcessHandle.current().pid(), startedAt.toString(), now.toString(), state.wire(), detail,
@@ -1046,7 +1329,7 @@ public final class RelayLoop implements AutoCloseable {
                 queue.rejectedCount(), conversation.chars(), conversation.turns().size(), total.inputTokens(),
                 total.outputTokens(), total.cacheCreationTokens(), total.cacheReadTokens(), total.costUsd(), lastTurnCost,
                 lastTtl.wire().equals("1h") ? "1h" : lastTtl == CacheTtl.NONE ? "none" : "5m",
-                openItem != null && !callInFlight && nextAttemptAt.isAfter(now) ? nextAttemptAt.toString() : null,
+                openItem != null && inFlight == 0 && nextAttemptAt.isAfter(now) ? nextAttemptAt.toString() : null,
                 coordinator.isPresent(), settings.ntfyUrl(), lastError, sessionLines);
     }
 

@@ -44,6 +44,28 @@ public final class HomeLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether some process holds the lock now (a relay runs on this home), asked without creating anything: this
+     * works when the relay cannot write its status (a full disk), which is when its heartbeat goes stale.
+     */
+    public static boolean isHeld(Path lockFile) {
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return true;   // this very process holds it
+            }
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (IOException e) {
+            return false;   // no lock file (no relay ever ran here), or not ours to open
+        }
+    }
+
     @Override
     public void close() {
         try {

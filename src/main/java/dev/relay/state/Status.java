@@ -49,5 +49,7 @@ public record Status(
             @JsonProperty("last_report_at") String lastReportAt,
             @JsonProperty("last_dispatch_at") String lastDispatchAt,
             @JsonProperty("failure") String failure,
-            @JsonProperty("failed_at") String failedAt) {}
+            @JsonProperty("failed_at") String failedAt,
+            @JsonProperty("blocked") String blocked,
+            @JsonProperty("blocked_since") String blockedSince) {}
 }

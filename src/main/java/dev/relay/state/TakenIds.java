@@ -16,8 +16,10 @@ import dev.relay.core.Keys;
 public final class TakenIds implements AutoCloseable {
     private final Set<String> ids = new HashSet<>();
     private final FileChannel channel;
+    private final Path file;
 
     public TakenIds(Path file) {
+        this.file = file;
         try {
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -41,7 +43,9 @@ public final class TakenIds implements AutoCloseable {
         if (!ids.add(digest)) {
             return;
         }
+        long before = -1;
         try {
+            before = channel.size();
             ByteBuffer buf = ByteBuffer.wrap((digest + "\n").getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
                 channel.write(buf);
@@ -49,7 +53,14 @@ public final class TakenIds implements AutoCloseable {
             channel.force(false);
         } catch (IOException e) {
             ids.remove(digest);
-            throw new UncheckedIOException("cannot record a taken id: " + e.getMessage(), e);
+            if (before >= 0) {
+                try {
+                    channel.truncate(before);   // no half line for the next id to be glued to
+                } catch (IOException ignored) {
+                    // a torn line is only one unreadable id; the next start reads the rest
+                }
+            }
+            throw dev.relay.files.IoCause.wrap("cannot record a taken id in " + file, e);
         }
     }
 

@@ -276,6 +276,10 @@ public final class Panes {
             state = "failed: " + ss.failure();
             style = Style.ERROR;
         }
+        if (ss.blocked() != null) {
+            state = "blocked: " + ss.blocked() + (ss.repliesWaiting() > 0 ? " (" + ss.repliesWaiting() + " waiting)" : "");
+            style = Style.ERROR;
+        }
         String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
         return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))
                 .then(Style.DIM, String.format("%-10s", ss.kind())).then(style, state).then(Style.DIM, last);

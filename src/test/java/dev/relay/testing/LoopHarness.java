@@ -34,6 +34,7 @@ public final class LoopHarness implements AutoCloseable {
     private RelayLoop loop;
     private Coordinator real;
     private java.util.function.Function<SessionId, Optional<dev.relay.dispatch.DispatchTarget>> targets = s -> Optional.empty();
+    private java.util.function.Consumer<RelayLoop> beforeStart = l -> {};
 
     public LoopHarness(Path dir, Clock clock) {
         this.home = new Home(dir);
@@ -59,6 +60,12 @@ public final class LoopHarness implements AutoCloseable {
         return this;
     }
 
+    /** Runs {@code prepare} on the loop after it is made and before it starts (a test seam, say). */
+    public LoopHarness beforeStart(java.util.function.Consumer<RelayLoop> prepare) {
+        this.beforeStart = prepare;
+        return this;
+    }
+
     public LoopHarness withoutApiKey() {
         env.remove("ANTHROPIC_API_KEY");
         return this;
@@ -76,6 +83,7 @@ public final class LoopHarness implements AutoCloseable {
                 s -> s.withSecrets(new ConfigLoader(env, Map.of()).reloadSecrets(home)),
                 notifier, session -> targets.apply(session).orElse(files));
         loop.addListener(events::add);
+        beforeStart.accept(loop);
         loop.start();
         return this;
     }
