@@ -179,7 +179,7 @@ public final class RelayLoop implements AutoCloseable {
     private record Blocked(String cause, Instant since, int failures, Instant retryAt) {}
 
     private static final Duration IO_RETRY_BASE = Duration.ofMillis(250);
-    private static final Duration IO_RETRY_CAP = Duration.ofSeconds(30);
+    private static final Duration IO_RETRY_CAP = Duration.ofSeconds(10);
     private static final Duration BLOCKED_RETRY_CAP = Duration.ofSeconds(60);
     private static final int IO_FAILURES_BEFORE_NOTICE = 3;
 

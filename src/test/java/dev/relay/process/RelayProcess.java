@@ -15,10 +15,15 @@ final class RelayProcess {
     private RelayProcess() {}
 
     static Process start(Path home, Map<String, String> env, Path output, String... args) {
+        return start(List.of(), home, env, output, args);
+    }
+
+    /** Starts it under {@code prefix} (say, {@code setpriv --reuid=65534 ...} to run it as another user). */
+    static Process start(List<String> prefix, Path home, Map<String, String> env, Path output, String... args) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: these tests run in `mvn verify`, after `package`");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xshare:auto");
         command.add("-XX:TieredStopAtLevel=1");
