@@ -60,6 +60,21 @@ class ConsoleTest {
     }
 
     @Test
+    void a_session_whose_directory_is_a_link_shows_as_blocked_with_the_cause() throws Exception {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
+        java.nio.file.Files.createDirectories(relay.home.dispatchRoot());
+        java.nio.file.Files.createSymbolicLink(relay.home.dispatchDir(dev.relay.core.SessionId.of("frontend")),
+                java.nio.file.Files.createDirectories(dir.resolve("elsewhere")));
+        Logging.configure(relay.home.logFile(), false);
+        relay.start();
+        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.IN_PROCESS, 160, 40);
+        relay.send("frontend", "login page ready");
+        console.awaitText("blocked: refusing to write");
+        relay.send("backend", "migrated");
+        assertEquals("reply to: [session backend] migrated", relay.take("backend"));
+    }
+
+    @Test
     void each_pane_shows_its_data() {
         start(120, 40);
         relay.send("backend", "migrated the users table");
