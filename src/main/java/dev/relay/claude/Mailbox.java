@@ -148,9 +148,9 @@ final class Mailbox {
         }
     }
 
-    /** Whether the relay still holds a reply to the turn with this key digest (not yet in input.txt). */
+    /** Whether the relay still holds a reply to the turn with this key digest (not yet in input.txt; held or not). */
     boolean outboxHas(String keyDigest) {
-        return new Outbox(home.outboxRoot(), clock).pending(session).stream().anyMatch(e -> e.keyDigest().equals(keyDigest));
+        return new Outbox(home.outboxRoot(), clock).containsDigest(session, keyDigest);
     }
 
     boolean outboxEmpty() {

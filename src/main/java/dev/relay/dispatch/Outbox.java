@@ -153,7 +153,11 @@ public final class Outbox {
 
     /** Whether the reply of {@code key} is waiting (held, or not yet delivered) for {@code session}. */
     public boolean contains(SessionId session, String key) {
-        String digest = Keys.digest(key);
+        return containsDigest(session, Keys.digest(key));
+    }
+
+    /** Whether a reply to the turn whose key has this digest is waiting, held or not. */
+    public boolean containsDigest(SessionId session, String digest) {
         if (pending(session).stream().anyMatch(e -> e.keyDigest().equals(digest))) {
             return true;
         }
