@@ -146,6 +146,7 @@
 //SOURCES ../src/main/java/dev/relay/tui/Console.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleController.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleRenderer.java
+//SOURCES ../src/main/java/dev/relay/tui/ConsoleTerminal.java
 //SOURCES ../src/main/java/dev/relay/tui/Key.java
 //SOURCES ../src/main/java/dev/relay/tui/KeyBinding.java
 //SOURCES ../src/main/java/dev/relay/tui/Line.java

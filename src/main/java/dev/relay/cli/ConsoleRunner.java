@@ -1,8 +1,6 @@
 package dev.relay.cli;
 
 import com.googlecode.lanterna.screen.TerminalScreen;
-import com.googlecode.lanterna.terminal.ansi.UnixLikeTTYTerminal;
-import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
@@ -10,6 +8,7 @@ import dev.relay.monitor.FileOperatorActions;
 import dev.relay.monitor.HomeMonitor;
 import dev.relay.relay.RelayLoop;
 import dev.relay.tui.Console;
+import dev.relay.tui.ConsoleTerminal;
 import dev.relay.tui.Panes;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -29,8 +28,7 @@ final class ConsoleRunner {
     static int run(Home home, Settings settings, RelayLoop loop, CountDownLatch stop) throws Exception {
         HomeMonitor monitor = new HomeMonitor(home, settings.sessions().stream().map(s -> s.id().value()).toList(),
                 settings.maxEnvelopeBytes(), Clock.systemUTC(), HomeMonitor.IDLE_INTERVAL);
-        UnixTerminal terminal = new UnixTerminal(System.in, System.out, StandardCharsets.UTF_8,
-                UnixLikeTTYTerminal.CtrlCBehaviour.TRAP);
+        ConsoleTerminal terminal = new ConsoleTerminal(System.in, System.out, StandardCharsets.UTF_8);
         TerminalScreen screen = new TerminalScreen(terminal);
         Console console = new Console(screen, monitor, new FileOperatorActions(home),
                 loop == null ? Panes.Mode.ATTACHED : Panes.Mode.IN_PROCESS, Clock.systemUTC());

@@ -218,6 +218,26 @@ class ConsoleTest {
     }
 
     @Test
+    void ctrl_s_and_ctrl_q_do_nothing_in_the_panes_nor_in_the_editor() {
+        // the console turns the terminal's flow control off, so these reach it as keys (0x13, 0x11)
+        KeyStroke ctrlS = new KeyStroke('s', true, false);
+        KeyStroke ctrlQ = new KeyStroke('q', true, false);
+        start(100, 30);
+        console.press(ctrlS);
+        console.press(ctrlQ);
+        console.press('o');    // still in the panes: not asking to quit, nothing else open
+        console.awaitText("Override: the coordinator's next turn, as JC");
+        console.type("ab");
+        console.press(ctrlS);
+        console.press(ctrlQ);
+        console.type("c");
+        console.press(KeyType.Enter);
+        console.awaitText("reply to: [operator JC] abc");
+        assertEquals("reply to: [operator JC] abc", relay.take("backend"));
+        assertTrue(console.running());
+    }
+
+    @Test
     void q_asks_first_and_n_stays() {
         start(100, 30);
         console.press('q');
