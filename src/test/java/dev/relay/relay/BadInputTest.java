@@ -91,8 +91,11 @@ class BadInputTest {
 
     @org.junit.jupiter.api.Test
     void a_directory_inside_the_queue_is_moved_aside_with_a_reason() throws IOException {
-        Path d = Files.createDirectory(relay.home.queueDir().resolve("sub.json"));
-        Files.writeString(d.resolve("inner.txt"), "keep me");
+        // made aside and renamed in whole: the relay moves a directory away as soon as it sees it, so one made in
+        // place could be gone before its file is written
+        Path aside = Files.createDirectory(relay.home.root().resolve("sub.json"));
+        Files.writeString(aside.resolve("inner.txt"), "keep me");
+        Files.move(aside, relay.home.queueDir().resolve("sub.json"));
         Await.until("directory rejected", () -> Files.exists(relay.home.rejectedDir().resolve("sub.json.reason")));
         assertTrue(Files.readString(relay.home.rejectedDir().resolve("sub.json.reason")).contains("directory"));
         assertEquals("keep me", Files.readString(relay.home.rejectedDir().resolve("sub.json").resolve("inner.txt")));
