@@ -1,7 +1,10 @@
 package dev.relay.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,14 +147,8 @@ public final class ConfigLoader {
         if (!Files.exists(path)) {
             return ConfigFile.EMPTY;
         }
-        try (com.fasterxml.jackson.core.JsonParser probe = YAML.getFactory().createParser(path.toFile())) {
-            if (probe.nextToken() == null) {
-                return ConfigFile.EMPTY; // empty, or only comments
-            }
-        } catch (JsonProcessingException e) {
-            // reported with its line by the full read below
-        } catch (IOException e) {
-            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
+        if (!hasContentWithoutDuplicateKeys(path)) {
+            return ConfigFile.EMPTY; // empty, or only comments
         }
         try (InputStream in = Files.newInputStream(path)) {
             ConfigFile file = YAML.readValue(in, ConfigFile.class);
@@ -172,6 +171,48 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether the file holds anything but comments; throws at the second of two equal keys in one block, which
+     * Jackson would take silently, the last winning (a second {@code sessions:} dropping the first list).
+     */
+    private static boolean hasContentWithoutDuplicateKeys(Path path) {
+        try (JsonParser p = YAML.getFactory().createParser(path.toFile())) {
+            boolean content = false;
+            Deque<Map<String, Integer>> blocks = new ArrayDeque<>();
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                content = true;
+                if (t == JsonToken.START_OBJECT) {
+                    blocks.push(new HashMap<>());
+                } else if (t == JsonToken.END_OBJECT) {
+                    blocks.pop();
+                } else if (t == JsonToken.FIELD_NAME) {
+                    int line = p.currentTokenLocation().getLineNr();
+                    Integer first = blocks.peek().putIfAbsent(p.currentName(), line);
+                    if (first != null) {
+                        String block = blockOf(p.getParsingContext());
+                        throw new ConfigException(path, line, "duplicate key \"" + p.currentName() + "\""
+                                + (block.isEmpty() ? "" : " in " + block) + " (first at line " + first + "); a key can be given only once");
+                    }
+                }
+            }
+            return content;
+        } catch (JsonProcessingException e) {
+            return true; // not valid YAML: reported with its line by the full read
+        } catch (IOException e) {
+            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Where a key's block is, as {@code sessions[0].container}; empty at the top level. */
+    private static String blockOf(JsonStreamContext keyContext) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = keyContext.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            parts.push(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+        }
+        String joined = String.join("", parts);
+        return joined.startsWith(".") ? joined.substring(1) : joined;
     }
 
     /** The line where the value at {@code pointer} starts (Jackson reports where it noticed, often a line later). */

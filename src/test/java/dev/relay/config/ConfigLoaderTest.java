@@ -95,6 +95,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_key_given_twice_at_the_top_level_is_refused_with_both_lines() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: first\nmodel: x\nsessions:\n  - id: second\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(dir.resolve("config.yaml") + ":4: duplicate key \"sessions\" (first at line 1); a key can be given only once",
+                e.getMessage());
+    }
+
+    @Test
+    void a_key_given_twice_in_a_nested_block_is_refused_with_its_block_and_both_lines() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "sessions:\n  - id: a\n    kind: container\n    image: x\n    kind: file\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":5: duplicate key \"kind\" in sessions[0] (first at line 3); a key can be given only once",
+                e.getMessage());
+
+        Files.writeString(config, "model: x\nanthropic:\n  base_url: http://a.example\n  base_url: http://b.example\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":4: duplicate key \"base_url\" in anthropic (first at line 3)"), e.getMessage());
+
+        Files.writeString(config, "sessions:\n  - id: a\n  - id: b\n    kind: container\n    container:\n      memory: 1g\n"
+                + "      network: none\n      memory: 2g\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":8: duplicate key \"memory\" in sessions[1].container (first at line 6)"),
+                e.getMessage());
+
+        Files.writeString(config, "prices:\n  m1: {input: 1, output: 2, cache_write_5m: 3, cache_write_1h: 4, cache_read: 5}\n"
+                + "  m1: {input: 9, output: 9, cache_write_5m: 9, cache_write_1h: 9, cache_read: 9}\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":3: duplicate key \"m1\" in prices (first at line 2)"), e.getMessage());
+
+        Files.writeString(config, "ntfy: {server: http://a.example, server: http://b.example}\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":1: duplicate key \"server\" in ntfy (first at line 1)"), e.getMessage());
+    }
+
+    @Test
+    void equal_keys_in_different_blocks_are_not_duplicates() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: a\n    kind: file\n  - id: b\n    kind: file\n"
+                + "ntfy:\n  server: http://n.example\ntracker:\n  url: http://t.example\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals(2, s.sessions().size());
+        assertEquals("http://n.example", s.ntfyServer());
+    }
+
+    @Test
     void a_bad_dotenv_line_is_named_without_echoing_its_value() throws Exception {
         Files.writeString(dir.resolve(".env"), "OK=1\nsk-ant-oops-this-is-a-key\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
