@@ -77,6 +77,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/TopicCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/UserException.java
 //SOURCES ../src/main/java/dev/relay/cli/Version.java
+//SOURCES ../src/main/java/dev/relay/config/AgentCredential.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigException.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigFile.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigLoader.java

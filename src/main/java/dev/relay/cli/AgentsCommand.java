@@ -2,6 +2,7 @@ package dev.relay.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.config.AgentCredential;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Option;
         description = {"Lists the container agents (kind: container sessions) and their states.",
             "For each: state, container id, session id, uptime, last output or error. Reads state/agents.json, which the"
                 + " running relay keeps current.",
+            "",
+            "credential: the one secret agents get (by name): CLAUDE_CODE_OAUTH_TOKEN, else AGENT_ANTHROPIC_API_KEY, else"
+                + " the coordinator's ANTHROPIC_API_KEY only with agents.share_coordinator_key: true.",
             "",
             "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,"
                 + " closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
@@ -46,6 +50,9 @@ final class AgentsCommand extends HomeCommand {
         if (!running) {
             out.println("No relay is running in " + home.root() + ": what follows is how it left them. (`relay` starts it.)");
         }
+        // by name only: which one the next start hands over (.env and the environment are read at each start)
+        out.println("credential: " + settings.agentCredential().map(AgentCredential::describe).orElseGet(() -> "none; "
+                + AgentCredential.missing(settings.secrets(), settings.agents().shareCoordinatorKey(), home.envFile())));
         if (!Files.exists(file)) {
             for (SessionConfig c : containers) {
                 out.printf("%-16s %s%n", c.id(), "not started yet (image " + c.imageOrDefault() + ")");

@@ -86,7 +86,8 @@ record ConfigFile(
                   @JsonProperty("idle_timeout_s") Integer idleTimeoutS,
                   @JsonProperty("max_run_s") Integer maxRunS,
                   @JsonProperty("stop_grace_s") Integer stopGraceS,
-                  @JsonProperty("mount_allowlist") List<String> mountAllowlist) {
+                  @JsonProperty("mount_allowlist") List<String> mountAllowlist,
+                  @JsonProperty("share_coordinator_key") Boolean shareCoordinatorKey) {
         Agents {
             positive("agents.max_concurrent", maxConcurrent);
             positive("agents.idle_timeout_s", idleTimeoutS);

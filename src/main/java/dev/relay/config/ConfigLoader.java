@@ -45,7 +45,8 @@ public final class ConfigLoader {
                 a.idleTimeoutS() != null ? java.time.Duration.ofSeconds(a.idleTimeoutS()) : d.idleTimeout(),
                 a.maxRunS() != null ? java.time.Duration.ofSeconds(a.maxRunS()) : d.maxRun(),
                 a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace(),
-                a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList());
+                a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList(),
+                a.shareCoordinatorKey() != null ? a.shareCoordinatorKey() : d.shareCoordinatorKey());
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -102,7 +103,7 @@ public final class ConfigLoader {
                 tracker == null ? null : tracker.url(), null)).map(u -> checkedUrl("TRACKER_URL", u));
 
         Secrets secrets = new Secrets(secret(vars, "ANTHROPIC_API_KEY"), secret(vars, "NTFY_TOKEN"),
-                secret(vars, "TRACKER_TOKEN"), secret(vars, "CLAUDE_CODE_OAUTH_TOKEN"));
+                secret(vars, "TRACKER_TOKEN"), secret(vars, "CLAUDE_CODE_OAUTH_TOKEN"), secret(vars, "AGENT_ANTHROPIC_API_KEY"));
 
         String systemPrompt = file.systemPrompt();
         if (file.systemPromptFile() != null) {

@@ -38,16 +38,22 @@ public record Settings(
 
     /**
      * How container agents run: at most {@code maxConcurrent} at once, closed after {@code idleTimeout} without work,
-     * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked.
+     * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked; the
+     * coordinator's API key is theirs too only with {@code shareCoordinatorKey}.
      */
     public record AgentSettings(int maxConcurrent, Duration idleTimeout, Duration maxRun, Duration stopGrace,
-                                List<java.nio.file.Path> mountAllowlist) {
+                                List<java.nio.file.Path> mountAllowlist, boolean shareCoordinatorKey) {
         public static final AgentSettings DEFAULT = new AgentSettings(4, Duration.ofSeconds(300), Duration.ZERO,
-                Duration.ofSeconds(30), List.of());
+                Duration.ofSeconds(30), List.of(), false);
 
         public AgentSettings {
             mountAllowlist = mountAllowlist == null ? List.of() : List.copyOf(mountAllowlist);
         }
+    }
+
+    /** The credential container agents get now (see {@link AgentCredential#choose}). */
+    public Optional<AgentCredential> agentCredential() {
+        return AgentCredential.choose(secrets, agents.shareCoordinatorKey());
     }
 
     public Optional<SessionConfig> session(SessionId id) {

@@ -83,7 +83,8 @@ class AgentSupervisorTest {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
         dev.relay.logging.Logging.configure(relay.home.logFile(), false);
         supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, Clock.systemUTC(),
-                () -> Map.of("ANTHROPIC_API_KEY", "sk-ant-agent-secret-0123456789"));
+                () -> new dev.relay.config.Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.of("sk-ant-agent-secret-0123456789")));
         relay.withTargets(s -> relay.settings().session(s).filter(c -> c.kind() == dev.relay.config.SessionConfig.Kind.CONTAINER)
                 .map(c -> (DispatchTarget) supervisor));
         relay.start();

@@ -56,6 +56,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_agents_own_key_is_a_secret_like_the_others_and_sharing_the_coordinators_is_off_by_default() throws Exception {
+        Files.writeString(dir.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n"
+                + "AGENT_ANTHROPIC_API_KEY=sk-ant-agents-0123456789\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals("sk-ant-agents-0123456789", s.secrets().agentAnthropicApiKey().orElseThrow());
+        assertTrue(s.secrets().values().contains("sk-ant-agents-0123456789"), "what the log redacts");
+        assertFalse(s.secrets().toString().contains("sk-ant-agents"), s.secrets().toString());
+        assertFalse(s.agents().shareCoordinatorKey());
+        assertEquals("AGENT_ANTHROPIC_API_KEY (as ANTHROPIC_API_KEY in the container)", s.agentCredential().orElseThrow().describe());
+
+        Files.writeString(dir.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n");
+        assertTrue(load(Map.of(), Map.of()).agentCredential().isEmpty(), "the coordinator's key is not the agents'");
+        Files.writeString(dir.resolve("config.yaml"), "agents:\n  share_coordinator_key: true\n");
+        s = load(Map.of(), Map.of());
+        assertTrue(s.agents().shareCoordinatorKey());
+        assertEquals(Map.of("ANTHROPIC_API_KEY", "sk-ant-coordinator-0123456789"), s.agentCredential().orElseThrow().secrets());
+        assertEquals("CLAUDE_CODE_OAUTH_TOKEN",
+                load(Map.of("CLAUDE_CODE_OAUTH_TOKEN", "oauth-0123456789"), Map.of()).agentCredential().orElseThrow().describe());
+
+        Files.writeString(dir.resolve("config.yaml"), "agents:\n  share_coordinator_key: maybe\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":2") && e.getMessage().contains("share_coordinator_key"), e.getMessage());
+    }
+
+    @Test
     void a_yaml_syntax_error_names_the_file_and_line() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "model: x\nsessions:\n  - id: a\n   kind: file\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
