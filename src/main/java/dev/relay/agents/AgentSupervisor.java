@@ -315,8 +315,22 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             labels.put(ENTRY_LABEL, entryFile.getFileName().toString());
         }
         return new AgentSpec(a.slug, a.config.displayName(), a.config.imageOrDefault(), a.workspace(), h, Map.copyOf(labels),
-                // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them
-                Map.of("HOME", "/workspace/.home"));
+                environment(a));
+    }
+
+    /**
+     * The operator's container.env, with RELAY_AGENT_ENV naming those variables (the agent program passes them on to
+     * Claude Code, whose environment is an allow-list otherwise), and HOME.
+     */
+    private Map<String, String> environment(Agent a) {
+        Map<String, String> plain = settings.containerEnv(a.config);
+        Map<String, String> env = new java.util.TreeMap<>(plain);
+        if (!plain.isEmpty()) {
+            env.put("RELAY_AGENT_ENV", String.join(",", plain.keySet()));
+        }
+        // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them
+        env.put("HOME", "/workspace/.home");
+        return env;
     }
 
     /** The relay's own user, so that the workspace stays the operator's; as root, the image's usual 1000. */

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
                 + " running relay keeps current.",
             "",
             "credential: the one secret agents get (by name): CLAUDE_CODE_OAUTH_TOKEN, else AGENT_ANTHROPIC_API_KEY, else"
-                + " the coordinator's ANTHROPIC_API_KEY only with agents.share_coordinator_key: true.",
+                + " the coordinator's ANTHROPIC_API_KEY only with agents.share_coordinator_key: true. env: the plain"
+                + " variables each agent's container gets (container.env in config.yaml).",
             "",
             "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,"
                 + " closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
@@ -53,6 +56,13 @@ final class AgentsCommand extends HomeCommand {
         // by name only: which one the next start hands over (.env and the environment are read at each start)
         out.println("credential: " + settings.agentCredential().map(AgentCredential::describe).orElseGet(() -> "none; "
                 + AgentCredential.missing(settings.secrets(), settings.agents().shareCoordinatorKey(), home.envFile())));
+        for (SessionConfig c : containers) {
+            Map<String, String> env = settings.containerEnv(c);
+            if (!env.isEmpty()) {
+                out.println("env " + c.id() + ": " + env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(" ")));
+            }
+        }
         if (!Files.exists(file)) {
             for (SessionConfig c : containers) {
                 out.printf("%-16s %s%n", c.id(), "not started yet (image " + c.imageOrDefault() + ")");

@@ -35,18 +35,17 @@ import java.util.stream.Collectors;
  * Flags are passed under the environment variable's name, e.g. {@code RELAY_MODEL}.
  */
 public final class ConfigLoader {
-    private static Settings.AgentSettings agentSettings(ConfigFile.Agents a) {
+    private static Settings.AgentSettings agentSettings(ConfigFile.Agents agents, ConfigFile.ContainerDefaults container) {
         Settings.AgentSettings d = Settings.AgentSettings.DEFAULT;
-        if (a == null) {
-            return d;
-        }
+        ConfigFile.Agents a = agents != null ? agents : new ConfigFile.Agents(null, null, null, null, null, null);
         return new Settings.AgentSettings(
                 a.maxConcurrent() != null ? a.maxConcurrent() : d.maxConcurrent(),
                 a.idleTimeoutS() != null ? java.time.Duration.ofSeconds(a.idleTimeoutS()) : d.idleTimeout(),
                 a.maxRunS() != null ? java.time.Duration.ofSeconds(a.maxRunS()) : d.maxRun(),
                 a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace(),
                 a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList(),
-                a.shareCoordinatorKey() != null ? a.shareCoordinatorKey() : d.shareCoordinatorKey());
+                a.shareCoordinatorKey() != null ? a.shareCoordinatorKey() : d.shareCoordinatorKey(),
+                container != null ? container.env() : d.env());
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -135,7 +134,7 @@ public final class ConfigLoader {
                 topic != null ? topic : "",
                 trackerUrl,
                 PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
-                agentSettings(file.agents()),
+                agentSettings(file.agents(), file.container()),
                 secrets);
     }
 
@@ -166,6 +165,13 @@ public final class ConfigLoader {
                 }
             }
             if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                ContainerEnv.BadVariable bad = badVariable(m);
+                if (bad != null) {
+                    // the variable's own line, not its block's
+                    String block = where(m).substring(" at ".length());
+                    throw new ConfigException(path, lineOf(path, pointer(m) + "/env/" + escape(bad.name)).orElse(line),
+                            "\"" + bad.name + "\" in " + block + ".env " + bad.problem);
+                }
                 line = lineOf(path, pointer(m)).orElse(line);
             }
             throw new ConfigException(path, line, describe(e));
@@ -237,10 +243,23 @@ public final class ConfigLoader {
             if (r.getIndex() >= 0) {
                 b.append(r.getIndex());
             } else if (r.getFieldName() != null) {
-                b.append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+                b.append(escape(r.getFieldName()));
             }
         }
         return b.toString();
+    }
+
+    private static String escape(String pointerSegment) {
+        return pointerSegment.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static ContainerEnv.BadVariable badVariable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ContainerEnv.BadVariable b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static String describe(JsonProcessingException e) {

@@ -298,6 +298,22 @@ class AgentSupervisionTest {
     }
 
     @Test
+    void container_env_goes_into_the_agents_container_with_its_sessions_own_values_over_the_global_ones() {
+        startAgent("container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example:8080\n    HTTPS_PROXY: http://proxy.example:3128\n"
+                + CONFIG + "    container:\n      env:\n        HTTPS_PROXY: http://c1-proxy.example:3128\n        PIP_INDEX_URL: http://pypi.example\n");
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://c1-proxy.example:3128",
+                "PIP_INDEX_URL", "http://pypi.example", "RELAY_AGENT_ENV", "ANTHROPIC_BASE_URL,HTTPS_PROXY,PIP_INDEX_URL",
+                "HOME", "/workspace/.home"), runtime.startedSpecs.get(0).env());
+        assertFalse(runtime.startLines.get(0).contains("gateway.example"), "plain variables are not secrets: not on the start line");
+    }
+
+    @Test
+    void without_container_env_an_agent_gets_only_its_home() {
+        startAgent(CONFIG);
+        assertEquals(Map.of("HOME", "/workspace/.home"), runtime.startedSpecs.get(0).env());
+    }
+
+    @Test
     void without_docker_file_sessions_go_on_and_container_sessions_wait_then_resume() {
         runtime.reachable = false;
         start();

@@ -183,6 +183,18 @@ class CliTest {
     }
 
     @Test
+    void agents_shows_the_plain_environment_each_agent_gets() throws Exception {
+        Files.writeString(home.resolve("config.yaml"), "container:\n  env:\n    HTTPS_PROXY: http://proxy.example:3128\n"
+                + "sessions:\n  - id: builder\n    kind: container\n    container:\n      env:\n"
+                + "        ANTHROPIC_BASE_URL: http://gateway.example\n  - id: docs\n    kind: container\n");
+        Result r = relay("agents");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("env builder: ANTHROPIC_BASE_URL=http://gateway.example HTTPS_PROXY=http://proxy.example:3128\n"),
+                r.out());
+        assertTrue(r.out().contains("env docs: HTTPS_PROXY=http://proxy.example:3128\n"), r.out());
+    }
+
+    @Test
     void completion_scripts_for_bash_and_zsh_know_the_commands() throws Exception {
         Result bash = relay("completion", "bash");
         assertEquals(0, bash.code(), bash.err());

@@ -165,6 +165,62 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void container_env_is_given_to_every_container_session_and_a_sessions_own_wins() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example:8080\n"
+                + "    HTTPS_PROXY: http://proxy.example:3128\n    GIT_AUTHOR_NAME: Relay agent\n    RETRIES: 3\n"
+                + "sessions:\n  - id: a\n    kind: container\n  - id: b\n    kind: container\n    container:\n      env:\n"
+                + "        HTTPS_PROXY: http://other-proxy.example:3128\n        EMPTY: \"\"\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://proxy.example:3128",
+                "GIT_AUTHOR_NAME", "Relay agent", "RETRIES", "3"), s.containerEnv(s.sessions().get(0)));
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://other-proxy.example:3128",
+                "GIT_AUTHOR_NAME", "Relay agent", "RETRIES", "3", "EMPTY", ""), s.containerEnv(s.sessions().get(1)));
+    }
+
+    @Test
+    void a_secret_looking_name_in_container_env_is_refused_at_its_line_pointing_to_dotenv() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example\n    MY_API_KEY: sk-123\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":4: \"MY_API_KEY\" in container.env looks like a secret (its name contains KEY): secrets go in"
+                + " .env, never in config.yaml, and an agent gets only its credential (CLAUDE_CODE_OAUTH_TOKEN or"
+                + " AGENT_ANTHROPIC_API_KEY)", e.getMessage());
+        assertFalse(e.getMessage().contains("sk-123"), "the value is not repeated");
+
+        for (String name : new String[] {"github_token", "DB_PASSWORD", "Client_Secret", "GOOGLE_APPLICATION_CREDENTIALS",
+            "ANTHROPIC_AUTH_TOKEN", "PROXY_AUTHORIZATION", "BASIC_AUTH", "ANTHROPIC_CUSTOM_HEADERS"}) {
+            Files.writeString(config, "sessions:\n  - id: a\n    kind: container\n    container:\n      network: none\n"
+                    + "      env:\n        NO_PROXY: localhost\n        " + name + ": x\n");
+            e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()), name);
+            assertTrue(e.getMessage().startsWith(config + ":8: \"" + name + "\" in sessions[0].container.env looks like a secret"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("secrets go in .env"), e.getMessage());
+        }
+    }
+
+    @Test
+    void an_invalid_or_reserved_variable_name_in_container_env_is_refused_at_its_line() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        for (String name : new String[] {"MY-VAR", "1ST", "\"A B\"", "\"X=Y\""}) {
+            Files.writeString(config, "container:\n  env:\n    " + name + ": v\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()), name);
+            assertEquals(config + ":3: \"" + name.replace("\"", "") + "\" in container.env is not a variable name: letters,"
+                    + " digits and _, not starting with a digit", e.getMessage());
+        }
+        Files.writeString(config, "container:\n  env:\n    OK: v\n    HOME: /tmp\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":4: \"HOME\" in container.env is set by the relay itself", e.getMessage());
+
+        Files.writeString(config, "container:\n  env:\n    NOTHING:\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":3: \"NOTHING\" in container.env has no value"), e.getMessage());
+
+        Files.writeString(config, "container:\n  memory: 2g\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":2: unknown key \"memory\"") && e.getMessage().contains("known keys: env"), e.getMessage());
+    }
+
+    @Test
     void a_bad_dotenv_line_is_named_without_echoing_its_value() throws Exception {
         Files.writeString(dir.resolve(".env"), "OK=1\nsk-ant-oops-this-is-a-key\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
