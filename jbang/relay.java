@@ -77,9 +77,11 @@
 //SOURCES ../src/main/java/dev/relay/cli/TopicCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/UserException.java
 //SOURCES ../src/main/java/dev/relay/cli/Version.java
+//SOURCES ../src/main/java/dev/relay/config/AgentCredential.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigException.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigFile.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigLoader.java
+//SOURCES ../src/main/java/dev/relay/config/ContainerEnv.java
 //SOURCES ../src/main/java/dev/relay/config/EnvFile.java
 //SOURCES ../src/main/java/dev/relay/config/Price.java
 //SOURCES ../src/main/java/dev/relay/config/PriceTable.java

@@ -25,14 +25,18 @@ export const REDACTED = '[REDACTED]';
 
 /**
  * The complete environment for the SDK's Claude Code process (the SDK replaces, not merges):
- * an allow-list of the container's variables, `extra`, then the secrets.
+ * an allow-list of the container's variables, `extra`, then the secrets. The allow-list includes
+ * the names the relay lists in RELAY_AGENT_ENV (the operator's `container.env` in config.yaml).
  */
 export function buildSdkEnv(baseEnv, secrets, extra = {}) {
   const env = {};
+  const operatorNames = new Set((baseEnv.RELAY_AGENT_ENV ?? '').split(',').map((n) => n.trim()).filter(Boolean));
   for (const [name, value] of Object.entries(baseEnv)) {
     if (value === undefined) continue;
     if (PASSED_THROUGH.has(name)) env[name] = value;
-    else if (PASSED_THROUGH_PREFIXES.some((p) => name.startsWith(p)) && !LOOKS_SECRET.test(name)) env[name] = value;
+    else if ((operatorNames.has(name) || PASSED_THROUGH_PREFIXES.some((p) => name.startsWith(p))) && !LOOKS_SECRET.test(name)) {
+      env[name] = value;
+    }
   }
   for (const [name, value] of Object.entries(extra)) if (env[name] === undefined) env[name] = value;
   return { ...env, ...secrets };

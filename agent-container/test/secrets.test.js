@@ -33,6 +33,26 @@ test('buildSdkEnv keeps an allow-list of the container environment, then adds ex
   });
 });
 
+test('buildSdkEnv passes on the variables the relay names in RELAY_AGENT_ENV, never a secret-looking one', () => {
+  const env = buildSdkEnv(
+    {
+      PATH: '/usr/bin',
+      RELAY_AGENT_ENV: 'GIT_AUTHOR_NAME, PIP_INDEX_URL,MY_TOKEN,NOT_SET',
+      GIT_AUTHOR_NAME: 'Relay agent',
+      PIP_INDEX_URL: 'http://pypi.example/simple',
+      MY_TOKEN: 'smuggled',
+      UNRELATED: 'x',
+    },
+    { CLAUDE_CODE_OAUTH_TOKEN: 'from-stdin' },
+  );
+  assert.deepEqual(env, {
+    PATH: '/usr/bin',
+    GIT_AUTHOR_NAME: 'Relay agent',
+    PIP_INDEX_URL: 'http://pypi.example/simple',
+    CLAUDE_CODE_OAUTH_TOKEN: 'from-stdin',
+  });
+});
+
 test('secretNames lists the received names and the known credentials once, sorted', () => {
   assert.deepEqual(secretNames({ GITHUB_TOKEN: 'x', ANTHROPIC_API_KEY: 'y' }), [
     'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN',

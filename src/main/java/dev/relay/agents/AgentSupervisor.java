@@ -3,6 +3,8 @@ package dev.relay.agents;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.config.AgentCredential;
+import dev.relay.config.Secrets;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
@@ -71,7 +73,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private final AgentRuntime runtime;
     private final Notifier notifier;
     private final Clock clock;
-    private final Supplier<Map<String, String>> secrets;
+    private final Supplier<Secrets> secrets;
     private final String homeLabel;
     private final ScheduledExecutorService executor;
     private final Map<String, Agent> agents = new LinkedHashMap<>();
@@ -111,8 +113,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         }
     }
 
+    /** {@code secrets} are read at each start (the operator may add a token to .env meanwhile). */
     public AgentSupervisor(Home home, Settings settings, AgentRuntime runtime, Notifier notifier, Clock clock,
-                           Supplier<Map<String, String>> secrets) {
+                           Supplier<Secrets> secrets) {
         this.home = home;
         this.settings = settings;
         this.runtime = runtime;
@@ -235,9 +238,18 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
      */
     private void launch(Agent a, String prompt, Optional<String> session, Path entryFile) {
         try {
+            Secrets current = secrets.get();
+            boolean share = settings.agents().shareCoordinatorKey();
+            AgentCredential credential = AgentCredential.choose(current, share).orElse(null);
+            if (credential == null) {
+                synchronized (this) {
+                    fail(a, AgentCredential.missing(current, share, home.envFile()));   // the reply waits in the outbox
+                }
+                publish();
+                return;
+            }
             prepareWorkspace(a);
-            Map<String, String> secretValues = secrets.get();
-            byte[] line = StartLine.encode(prompt, session, a.slug, a.config.displayName(), secretValues);
+            byte[] line = StartLine.encode(prompt, session, a.slug, a.config.displayName(), credential.secrets());
             RunningAgent r = runtime.start(spec(a, entryFile), line, new Listener(a));
             synchronized (this) {
                 if (entryFile != null) {
@@ -248,8 +260,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 a.lastError = "";
                 runtimeProblem = null;
             }
-            LOG.info("agent {} started in container {}{}", a.slug, shortId(r.containerId()),
-                    session.map(s -> ", resuming session " + s).orElse(", new session"));
+            LOG.info("agent {} started in container {}{}, credential {}", a.slug, shortId(r.containerId()),
+                    session.map(s -> ", resuming session " + s).orElse(", new session"), credential.describe());
         } catch (AgentRuntimeException e) {
             synchronized (this) {
                 a.running = null;
@@ -303,8 +315,22 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             labels.put(ENTRY_LABEL, entryFile.getFileName().toString());
         }
         return new AgentSpec(a.slug, a.config.displayName(), a.config.imageOrDefault(), a.workspace(), h, Map.copyOf(labels),
-                // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them
-                Map.of("HOME", "/workspace/.home"));
+                environment(a));
+    }
+
+    /**
+     * The operator's container.env, with RELAY_AGENT_ENV naming those variables (the agent program passes them on to
+     * Claude Code, whose environment is an allow-list otherwise), and HOME.
+     */
+    private Map<String, String> environment(Agent a) {
+        Map<String, String> plain = settings.containerEnv(a.config);
+        Map<String, String> env = new java.util.TreeMap<>(plain);
+        if (!plain.isEmpty()) {
+            env.put("RELAY_AGENT_ENV", String.join(",", plain.keySet()));
+        }
+        // the SDK keeps its sessions under HOME: in the workspace, so that a resume finds them
+        env.put("HOME", "/workspace/.home");
+        return env;
     }
 
     /** The relay's own user, so that the workspace stays the operator's; as root, the image's usual 1000. */

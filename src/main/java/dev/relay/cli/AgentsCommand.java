@@ -2,6 +2,7 @@ package dev.relay.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.config.AgentCredential;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +23,10 @@ import picocli.CommandLine.Option;
         description = {"Lists the container agents (kind: container sessions) and their states.",
             "For each: state, container id, session id, uptime, last output or error. Reads state/agents.json, which the"
                 + " running relay keeps current.",
+            "",
+            "credential: the one secret agents get (by name): CLAUDE_CODE_OAUTH_TOKEN, else AGENT_ANTHROPIC_API_KEY, else"
+                + " the coordinator's ANTHROPIC_API_KEY only with agents.share_coordinator_key: true. env: the plain"
+                + " variables each agent's container gets (container.env in config.yaml).",
             "",
             "States: idle (no container), waiting for a slot (agents.max_concurrent reached), starting, running,"
                 + " closing (idle or over agents.max_run_s), backing off (after a failure), Docker unreachable."})
@@ -45,6 +52,16 @@ final class AgentsCommand extends HomeCommand {
         boolean running = new StatusFile(home.statusFile()).read().map(s -> StatusFile.isLive(s, Instant.now())).orElse(false);
         if (!running) {
             out.println("No relay is running in " + home.root() + ": what follows is how it left them. (`relay` starts it.)");
+        }
+        // by name only: which one the next start hands over (.env and the environment are read at each start)
+        out.println("credential: " + settings.agentCredential().map(AgentCredential::describe).orElseGet(() -> "none; "
+                + AgentCredential.missing(settings.secrets(), settings.agents().shareCoordinatorKey(), home.envFile())));
+        for (SessionConfig c : containers) {
+            Map<String, String> env = settings.containerEnv(c);
+            if (!env.isEmpty()) {
+                out.println("env " + c.id() + ": " + env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(" ")));
+            }
         }
         if (!Files.exists(file)) {
             for (SessionConfig c : containers) {

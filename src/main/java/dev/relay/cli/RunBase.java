@@ -8,6 +8,7 @@ import dev.relay.tracker.TrackerForwarder;
 import dev.relay.anthropic.Coordinator;
 import dev.relay.claude.HookServer;
 import dev.relay.config.ConfigLoader;
+import dev.relay.config.Secrets;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
@@ -84,7 +85,7 @@ abstract class RunBase extends HomeCommand {
 
     private int runLoop(Home home, ConfigLoader loader, Settings settings, CountDownLatch stop) throws Exception {
         Logging.configure(home.logFile(), daemon);
-        rememberSecrets(settings);
+        rememberSecrets(settings.secrets());
         Notifier notifier = settings.ntfyTopic().isEmpty() ? Notifier.NONE
                 : new NtfyNotifier(settings.ntfyServer(), settings.ntfyTopic(), settings.secrets().ntfyToken(),
                         Clock.systemUTC(), Duration.ofMinutes(10));
@@ -93,13 +94,17 @@ abstract class RunBase extends HomeCommand {
         boolean containers = !settings.containerSessions().isEmpty();
         AgentRuntime runtime = containers ? DockerAgentRuntime.fromEnvironment() : null;
         AgentSupervisor supervisor = containers ? new AgentSupervisor(home, settings, runtime, notifier, Clock.systemUTC(),
-                () -> agentSecrets(loader, home)) : null;
+                () -> {
+                    Secrets fresh = loader.reloadSecrets(home);   // each start: a token added to .env meanwhile is taken
+                    rememberSecrets(fresh);
+                    return fresh;
+                }) : null;
         DispatchTarget waitForContainers = supervisor != null ? supervisor : entry -> false;
         RelayLoop loop = new RelayLoop(settings, Clock.systemUTC(),
                 s -> s.secrets().anthropicApiKey().map(key -> (Coordinator) new AnthropicCoordinator(http, s.anthropicBaseUrl(), key)),
                 s -> {
                     Settings reloaded = s.withSecrets(loader.reloadSecrets(home));
-                    rememberSecrets(reloaded);
+                    rememberSecrets(reloaded.secrets());
                     return reloaded;
                 },
                 notifier,
@@ -171,19 +176,7 @@ abstract class RunBase extends HomeCommand {
         return ExitCodes.OK;
     }
 
-    /** What a container agent gets on its first stdin line: its credentials, read fresh from .env and the environment. */
-    private static Map<String, String> agentSecrets(ConfigLoader loader, Home home) {
-        Map<String, String> out = new HashMap<>();
-        var s = loader.reloadSecrets(home);
-        s.claudeCodeOauthToken().ifPresent(v -> out.put("CLAUDE_CODE_OAUTH_TOKEN", v));
-        s.anthropicApiKey().ifPresent(v -> out.put("ANTHROPIC_API_KEY", v));
-        return out;
-    }
-
-    private static void rememberSecrets(Settings s) {
-        s.secrets().anthropicApiKey().ifPresent(Redactor::addSecret);
-        s.secrets().ntfyToken().ifPresent(Redactor::addSecret);
-        s.secrets().trackerToken().ifPresent(Redactor::addSecret);
-        s.secrets().claudeCodeOauthToken().ifPresent(Redactor::addSecret);
+    private static void rememberSecrets(Secrets s) {
+        s.values().forEach(Redactor::addSecret);
     }
 }

@@ -23,10 +23,11 @@ record ConfigFile(
         @JsonProperty("ntfy") Ntfy ntfy,
         @JsonProperty("tracker") Tracker tracker,
         @JsonProperty("agents") Agents agents,
+        @JsonProperty("container") ContainerDefaults container,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -86,7 +87,8 @@ record ConfigFile(
                   @JsonProperty("idle_timeout_s") Integer idleTimeoutS,
                   @JsonProperty("max_run_s") Integer maxRunS,
                   @JsonProperty("stop_grace_s") Integer stopGraceS,
-                  @JsonProperty("mount_allowlist") List<String> mountAllowlist) {
+                  @JsonProperty("mount_allowlist") List<String> mountAllowlist,
+                  @JsonProperty("share_coordinator_key") Boolean shareCoordinatorKey) {
         Agents {
             positive("agents.max_concurrent", maxConcurrent);
             positive("agents.idle_timeout_s", idleTimeoutS);
@@ -94,6 +96,13 @@ record ConfigFile(
             if (maxRunS != null && maxRunS < 0) {
                 throw new IllegalArgumentException("agents.max_run_s must be 0 (no limit) or more");
             }
+        }
+    }
+
+    /** The top-level `container:` block: what every container session's container gets (its own `container.env` wins). */
+    record ContainerDefaults(@JsonProperty("env") Map<String, String> env) {
+        ContainerDefaults {
+            env = ContainerEnv.check(env);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.relay.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +35,17 @@ import java.util.stream.Collectors;
  * Flags are passed under the environment variable's name, e.g. {@code RELAY_MODEL}.
  */
 public final class ConfigLoader {
-    private static Settings.AgentSettings agentSettings(ConfigFile.Agents a) {
+    private static Settings.AgentSettings agentSettings(ConfigFile.Agents agents, ConfigFile.ContainerDefaults container) {
         Settings.AgentSettings d = Settings.AgentSettings.DEFAULT;
-        if (a == null) {
-            return d;
-        }
+        ConfigFile.Agents a = agents != null ? agents : new ConfigFile.Agents(null, null, null, null, null, null);
         return new Settings.AgentSettings(
                 a.maxConcurrent() != null ? a.maxConcurrent() : d.maxConcurrent(),
                 a.idleTimeoutS() != null ? java.time.Duration.ofSeconds(a.idleTimeoutS()) : d.idleTimeout(),
                 a.maxRunS() != null ? java.time.Duration.ofSeconds(a.maxRunS()) : d.maxRun(),
                 a.stopGraceS() != null ? java.time.Duration.ofSeconds(a.stopGraceS()) : d.stopGrace(),
-                a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList());
+                a.mountAllowlist() == null ? List.of() : a.mountAllowlist().stream().map(java.nio.file.Path::of).toList(),
+                a.shareCoordinatorKey() != null ? a.shareCoordinatorKey() : d.shareCoordinatorKey(),
+                container != null ? container.env() : d.env());
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -97,7 +102,7 @@ public final class ConfigLoader {
                 tracker == null ? null : tracker.url(), null)).map(u -> checkedUrl("TRACKER_URL", u));
 
         Secrets secrets = new Secrets(secret(vars, "ANTHROPIC_API_KEY"), secret(vars, "NTFY_TOKEN"),
-                secret(vars, "TRACKER_TOKEN"), secret(vars, "CLAUDE_CODE_OAUTH_TOKEN"));
+                secret(vars, "TRACKER_TOKEN"), secret(vars, "CLAUDE_CODE_OAUTH_TOKEN"), secret(vars, "AGENT_ANTHROPIC_API_KEY"));
 
         String systemPrompt = file.systemPrompt();
         if (file.systemPromptFile() != null) {
@@ -129,7 +134,7 @@ public final class ConfigLoader {
                 topic != null ? topic : "",
                 trackerUrl,
                 PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
-                agentSettings(file.agents()),
+                agentSettings(file.agents(), file.container()),
                 secrets);
     }
 
@@ -142,14 +147,8 @@ public final class ConfigLoader {
         if (!Files.exists(path)) {
             return ConfigFile.EMPTY;
         }
-        try (com.fasterxml.jackson.core.JsonParser probe = YAML.getFactory().createParser(path.toFile())) {
-            if (probe.nextToken() == null) {
-                return ConfigFile.EMPTY; // empty, or only comments
-            }
-        } catch (JsonProcessingException e) {
-            // reported with its line by the full read below
-        } catch (IOException e) {
-            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
+        if (!hasContentWithoutDuplicateKeys(path)) {
+            return ConfigFile.EMPTY; // empty, or only comments
         }
         try (InputStream in = Files.newInputStream(path)) {
             ConfigFile file = YAML.readValue(in, ConfigFile.class);
@@ -166,12 +165,61 @@ public final class ConfigLoader {
                 }
             }
             if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+                ContainerEnv.BadVariable bad = badVariable(m);
+                if (bad != null) {
+                    // the variable's own line, not its block's
+                    String block = where(m).substring(" at ".length());
+                    throw new ConfigException(path, lineOf(path, pointer(m) + "/env/" + escape(bad.name)).orElse(line),
+                            "\"" + bad.name + "\" in " + block + ".env " + bad.problem);
+                }
                 line = lineOf(path, pointer(m)).orElse(line);
             }
             throw new ConfigException(path, line, describe(e));
         } catch (IOException e) {
             throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether the file holds anything but comments; throws at the second of two equal keys in one block, which
+     * Jackson would take silently, the last winning (a second {@code sessions:} dropping the first list).
+     */
+    private static boolean hasContentWithoutDuplicateKeys(Path path) {
+        try (JsonParser p = YAML.getFactory().createParser(path.toFile())) {
+            boolean content = false;
+            Deque<Map<String, Integer>> blocks = new ArrayDeque<>();
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                content = true;
+                if (t == JsonToken.START_OBJECT) {
+                    blocks.push(new HashMap<>());
+                } else if (t == JsonToken.END_OBJECT) {
+                    blocks.pop();
+                } else if (t == JsonToken.FIELD_NAME) {
+                    int line = p.currentTokenLocation().getLineNr();
+                    Integer first = blocks.peek().putIfAbsent(p.currentName(), line);
+                    if (first != null) {
+                        String block = blockOf(p.getParsingContext());
+                        throw new ConfigException(path, line, "duplicate key \"" + p.currentName() + "\""
+                                + (block.isEmpty() ? "" : " in " + block) + " (first at line " + first + "); a key can be given only once");
+                    }
+                }
+            }
+            return content;
+        } catch (JsonProcessingException e) {
+            return true; // not valid YAML: reported with its line by the full read
+        } catch (IOException e) {
+            throw new ConfigException(path, 0, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Where a key's block is, as {@code sessions[0].container}; empty at the top level. */
+    private static String blockOf(JsonStreamContext keyContext) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = keyContext.getParent(); c != null && !c.inRoot(); c = c.getParent()) {
+            parts.push(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
+        }
+        String joined = String.join("", parts);
+        return joined.startsWith(".") ? joined.substring(1) : joined;
     }
 
     /** The line where the value at {@code pointer} starts (Jackson reports where it noticed, often a line later). */
@@ -195,10 +243,23 @@ public final class ConfigLoader {
             if (r.getIndex() >= 0) {
                 b.append(r.getIndex());
             } else if (r.getFieldName() != null) {
-                b.append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+                b.append(escape(r.getFieldName()));
             }
         }
         return b.toString();
+    }
+
+    private static String escape(String pointerSegment) {
+        return pointerSegment.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static ContainerEnv.BadVariable badVariable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ContainerEnv.BadVariable b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static String describe(JsonProcessingException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.relay.core.SessionId;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** One configured agent session. */
@@ -13,12 +14,14 @@ public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Opti
 
     /**
      * How a container session's container is confined (each optional: the defaults are hardened). {@code memory}
-     * as "2g", "512m" or bytes; {@code network} "none" or a Docker network (absent: the daemon's default).
+     * as "2g", "512m" or bytes; {@code network} "none" or a Docker network (absent: the daemon's default); {@code env}
+     * plain variables, over those of the top-level {@code container.env}.
      */
     public record Container(@JsonProperty("memory") String memory, @JsonProperty("pids_limit") Long pidsLimit,
                             @JsonProperty("network") String network, @JsonProperty("user") String user,
-                            @JsonProperty("read_only") Boolean readOnly, @JsonProperty("mounts") List<Mount> mounts) {
-        public static final Container DEFAULTS = new Container(null, null, null, null, null, null);
+                            @JsonProperty("read_only") Boolean readOnly, @JsonProperty("mounts") List<Mount> mounts,
+                            @JsonProperty("env") Map<String, String> env) {
+        public static final Container DEFAULTS = new Container(null, null, null, null, null, null, null);
 
         /** An extra host directory for the container, checked against agents.mount_allowlist; read-only by default. */
         public record Mount(@JsonProperty("host") String host, @JsonProperty("container") String container,
@@ -33,6 +36,7 @@ public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Opti
 
         public Container {
             mounts = mounts == null ? List.of() : List.copyOf(mounts);
+            env = ContainerEnv.check(env);
             if (memory != null) {
                 bytes(memory);
             }

@@ -3,8 +3,11 @@ package dev.relay.config;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** The effective, immutable settings of one relay home, after every source is merged. */
 public record Settings(
@@ -38,16 +41,31 @@ public record Settings(
 
     /**
      * How container agents run: at most {@code maxConcurrent} at once, closed after {@code idleTimeout} without work,
-     * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked.
+     * stopped after {@code maxRun} (zero: no limit), killed {@code stopGrace} after a stop or close was asked; the
+     * coordinator's API key is theirs too only with {@code shareCoordinatorKey}; {@code env} (the top-level
+     * {@code container.env}) goes into every agent's container.
      */
     public record AgentSettings(int maxConcurrent, Duration idleTimeout, Duration maxRun, Duration stopGrace,
-                                List<java.nio.file.Path> mountAllowlist) {
+                                List<java.nio.file.Path> mountAllowlist, boolean shareCoordinatorKey, Map<String, String> env) {
         public static final AgentSettings DEFAULT = new AgentSettings(4, Duration.ofSeconds(300), Duration.ZERO,
-                Duration.ofSeconds(30), List.of());
+                Duration.ofSeconds(30), List.of(), false, Map.of());
 
         public AgentSettings {
             mountAllowlist = mountAllowlist == null ? List.of() : List.copyOf(mountAllowlist);
+            env = env == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(env));
         }
+    }
+
+    /** The plain environment of a container session's agent: the top-level container.env, then its own over it. */
+    public Map<String, String> containerEnv(SessionConfig session) {
+        Map<String, String> env = new TreeMap<>(agents.env());
+        env.putAll(session.container().env());
+        return Collections.unmodifiableMap(env);
+    }
+
+    /** The credential container agents get now (see {@link AgentCredential#choose}). */
+    public Optional<AgentCredential> agentCredential() {
+        return AgentCredential.choose(secrets, agents.shareCoordinatorKey());
     }
 
     public Optional<SessionConfig> session(SessionId id) {

@@ -1,8 +1,12 @@
 package dev.relay.agents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.config.Secrets;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.notify.Notification;
@@ -28,6 +32,8 @@ class AgentSupervisionTest {
     Path dir;
 
     final FakeAgentRuntime runtime = new FakeAgentRuntime();
+    /** What .env and the environment hold when an agent starts: an OAuth token unless a test says otherwise. */
+    volatile Secrets secrets = secrets(null, "oauth-token-for-agents-0123", null);
     final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
     LoopHarness relay;
     AgentSupervisor supervisor;
@@ -48,10 +54,15 @@ class AgentSupervisionTest {
 
     private void start(String config) {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
-        supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, Map::of);
+        supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, () -> secrets);
         relay.withTargets(s -> s.value().equals("c1") ? Optional.of((DispatchTarget) supervisor) : Optional.empty());
         relay.start();
         supervisor.start();
+    }
+
+    private static Secrets secrets(String coordinatorKey, String oauthToken, String agentKey) {
+        return new Secrets(Optional.ofNullable(coordinatorKey), Optional.empty(), Optional.empty(), Optional.ofNullable(oauthToken),
+                Optional.ofNullable(agentKey));
     }
 
     private AgentSupervisor.State state() {
@@ -207,6 +218,99 @@ class AgentSupervisionTest {
         Notification n = relay.notifier.sent.stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
         assertTrue(n.message().contains("out of memory"));
         assertEquals(1, failureNotes());
+    }
+
+    private static final String COORDINATOR_KEY = "sk-ant-coordinators-key-0123456789";
+    private static final String AGENT_KEY = "sk-ant-agents-own-key-0123456789";
+    private static final String TOKEN = "oauth-token-for-agents-0123";
+    private static final String SHARED = CONFIG + "agents:\n  share_coordinator_key: true\n";
+
+    /** The {@code secrets} object of a start line, whole. */
+    private Map<String, String> secretsOfStart(int i) throws Exception {
+        JsonNode line = new ObjectMapper().readTree(runtime.startLines.get(i));
+        Map<String, String> out = new java.util.TreeMap<>();
+        line.get("secrets").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** state/agents.json as `relay agents` reads it ("" before the first write). */
+    private String published() {
+        try {
+            return java.nio.file.Files.readString(dir.resolve("state/agents.json"));
+        } catch (java.io.IOException none) {
+            return "";
+        }
+    }
+
+    private void startAgent(String config) {
+        start(config);
+        relay.override("@c1: build");
+        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+    }
+
+    @Test
+    void an_oauth_token_is_the_only_credential_an_agent_gets_when_it_is_set() throws Exception {
+        secrets = secrets(COORDINATOR_KEY, TOKEN, AGENT_KEY);
+        startAgent(SHARED);
+        assertEquals(Map.of("CLAUDE_CODE_OAUTH_TOKEN", TOKEN), secretsOfStart(0));
+        assertFalse(runtime.startLines.get(0).contains(COORDINATOR_KEY));
+        assertFalse(runtime.startLines.get(0).contains(AGENT_KEY));
+    }
+
+    @Test
+    void without_a_token_the_agents_own_key_goes_in_as_anthropic_api_key() throws Exception {
+        secrets = secrets(COORDINATOR_KEY, null, AGENT_KEY);
+        startAgent(SHARED);
+        assertEquals(Map.of("ANTHROPIC_API_KEY", AGENT_KEY), secretsOfStart(0));
+        assertFalse(runtime.startLines.get(0).contains(COORDINATOR_KEY), "the agents' own key wins even when sharing is on");
+    }
+
+    @Test
+    void the_coordinators_key_goes_to_an_agent_only_when_config_yaml_shares_it() throws Exception {
+        secrets = secrets(COORDINATOR_KEY, null, null);
+        startAgent(SHARED);
+        assertEquals(Map.of("ANTHROPIC_API_KEY", COORDINATOR_KEY), secretsOfStart(0));
+    }
+
+    @Test
+    void with_no_credential_for_agents_the_start_fails_naming_what_to_set_and_the_coordinators_key_stays_out() throws Exception {
+        secrets = secrets(COORDINATOR_KEY, null, null);
+        start();
+        relay.override("@c1: build");
+        Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
+        assertEquals(List.of(), runtime.startLines, "no container was started");
+        String error = supervisor.views().get(0).lastError();
+        assertEquals("no credential for container agents: put CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or"
+                + " AGENT_ANTHROPIC_API_KEY (the agents' own API key) in " + dir.resolve(".env") + " or the environment;"
+                + " ANTHROPIC_API_KEY is the coordinator's and reaches agents only with agents.share_coordinator_key: true"
+                + " in config.yaml", error);
+        Await.until("agents.json says why", () -> published().contains("no credential for container agents"));
+        String published = published();
+        assertFalse(published.contains(COORDINATOR_KEY), published);
+        assertEquals(1, failureNotes());
+
+        // the operator adds a token to .env: the next try takes it, with the reply that waited
+        secrets = secrets(COORDINATOR_KEY, TOKEN, null);
+        clock.advance(Duration.ofSeconds(5));
+        Await.until("started with the token", () -> state() == AgentSupervisor.State.RUNNING);
+        assertEquals(Map.of("CLAUDE_CODE_OAUTH_TOKEN", TOKEN), secretsOfStart(0));
+        assertEquals("build", new ObjectMapper().readTree(runtime.startLines.get(0)).get("prompt").asText());
+    }
+
+    @Test
+    void container_env_goes_into_the_agents_container_with_its_sessions_own_values_over_the_global_ones() {
+        startAgent("container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example:8080\n    HTTPS_PROXY: http://proxy.example:3128\n"
+                + CONFIG + "    container:\n      env:\n        HTTPS_PROXY: http://c1-proxy.example:3128\n        PIP_INDEX_URL: http://pypi.example\n");
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://c1-proxy.example:3128",
+                "PIP_INDEX_URL", "http://pypi.example", "RELAY_AGENT_ENV", "ANTHROPIC_BASE_URL,HTTPS_PROXY,PIP_INDEX_URL",
+                "HOME", "/workspace/.home"), runtime.startedSpecs.get(0).env());
+        assertFalse(runtime.startLines.get(0).contains("gateway.example"), "plain variables are not secrets: not on the start line");
+    }
+
+    @Test
+    void without_container_env_an_agent_gets_only_its_home() {
+        startAgent(CONFIG);
+        assertEquals(Map.of("HOME", "/workspace/.home"), runtime.startedSpecs.get(0).env());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.relay.agents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.agents.docker.DockerAgentRuntime;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentSupervisorTest {
     @TempDir
     Path dir;
+
+    private static final String AGENT_KEY = "sk-ant-agent-secret-0123456789";
 
     LoopHarness relay;
     AgentSupervisor supervisor;
@@ -83,7 +86,8 @@ class AgentSupervisorTest {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
         dev.relay.logging.Logging.configure(relay.home.logFile(), false);
         supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, Clock.systemUTC(),
-                () -> Map.of("ANTHROPIC_API_KEY", "sk-ant-agent-secret-0123456789"));
+                () -> new dev.relay.config.Secrets(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.of(AGENT_KEY)));
         relay.withTargets(s -> relay.settings().session(s).filter(c -> c.kind() == dev.relay.config.SessionConfig.Kind.CONTAINER)
                 .map(c -> (DispatchTarget) supervisor));
         relay.start();
@@ -199,6 +203,25 @@ class AgentSupervisorTest {
                 assertEquals(0, s.filter(p -> p.toString().matches(".*/(messages|tasks)/[^/]+\\.json")).count());
             }
         }
+    }
+
+    @Test
+    void container_env_is_in_the_containers_environment_and_the_credential_is_not() throws Exception {
+        start("container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example:8080\n    HTTPS_PROXY: http://proxy.example:3128\n"
+                + config(4, 300, "c8") + "      env:\n        HTTPS_PROXY: http://c8-proxy.example:3128\n");
+        relay.coordinator.byDefault(r -> "[NEEDS-JC] ok");
+        relay.override("@c8: ENV");
+        Await.until("the agent looked at its environment", Duration.ofSeconds(60), () -> journalHas("env: clean"));
+        String id = runtime.list(Map.of(AgentSupervisor.AGENT_LABEL, "c8", AgentSupervisor.HOME_LABEL,
+                dir.toAbsolutePath().normalize().toString())).get(0).id();
+        com.fasterxml.jackson.databind.JsonNode container = DockerAgentRuntimeTest.inspect(id);
+        List<String> env = new java.util.ArrayList<>();
+        container.at("/Config/Env").forEach(v -> env.add(v.asText()));
+        assertTrue(env.contains("ANTHROPIC_BASE_URL=http://gateway.example:8080"), env.toString());
+        assertTrue(env.contains("HTTPS_PROXY=http://c8-proxy.example:3128"), "the session's own value wins: " + env);
+        assertTrue(env.contains("RELAY_AGENT_ENV=ANTHROPIC_BASE_URL,HTTPS_PROXY"), env.toString());
+        assertTrue(env.contains("HOME=/workspace/.home"), env.toString());
+        assertFalse(container.toString().contains(AGENT_KEY), "the credential went on stdin only");
     }
 
     @Test

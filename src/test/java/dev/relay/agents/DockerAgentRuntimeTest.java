@@ -110,7 +110,7 @@ class DockerAgentRuntimeTest {
         Files.move(tmp, ws.resolve("ipc/input/" + name + ".json"));
     }
 
-    private static JsonNode inspect(String id) throws Exception {
+    static JsonNode inspect(String id) throws Exception {
         Process p = new ProcessBuilder("docker", "inspect", id).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));

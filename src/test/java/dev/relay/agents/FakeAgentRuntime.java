@@ -18,6 +18,9 @@ final class FakeAgentRuntime implements AgentRuntime {
     /** Containers "left from before" (a relay that died): what list() finds, and reattach() takes. */
     final List<Container> leftOver = new CopyOnWriteArrayList<>();
     final Map<String, Map<String, String>> startedLabels = new ConcurrentHashMap<>();
+    /** What each start was given (before the runtime zeroes the start line): its spec and its first stdin line. */
+    final List<AgentSpec> startedSpecs = new CopyOnWriteArrayList<>();
+    final List<String> startLines = new CopyOnWriteArrayList<>();
 
     @Override
     public void ping() {
@@ -29,6 +32,8 @@ final class FakeAgentRuntime implements AgentRuntime {
 
     @Override
     public RunningAgent start(AgentSpec spec, byte[] startLine, AgentListener listener) {
+        startedSpecs.add(spec);
+        startLines.add(new String(startLine, java.nio.charset.StandardCharsets.UTF_8));
         Arrays.fill(startLine, (byte) 0);
         if (!reachable) {
             throw new AgentRuntimeException("Docker is unreachable at unix:///fake.sock (connection refused)", true, null);

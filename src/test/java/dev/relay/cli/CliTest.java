@@ -160,6 +160,41 @@ class CliTest {
     }
 
     @Test
+    void agents_names_the_credential_agents_get_never_its_value_and_says_how_to_give_one() throws Exception {
+        Files.writeString(home.resolve("config.yaml"), "sessions:\n  - id: builder\n    kind: container\n");
+        Files.writeString(home.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n");
+        Result r = relay("agents");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("credential: none; no credential for container agents: put CLAUDE_CODE_OAUTH_TOKEN"
+                + " (from `claude setup-token`) or AGENT_ANTHROPIC_API_KEY (the agents' own API key) in " + home.resolve(".env")
+                + " or the environment; ANTHROPIC_API_KEY is the coordinator's and reaches agents only with"
+                + " agents.share_coordinator_key: true in config.yaml"), r.out());
+
+        Files.writeString(home.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n"
+                + "AGENT_ANTHROPIC_API_KEY=sk-ant-agents-0123456789\n");
+        r = relay("agents");
+        assertTrue(r.out().contains("credential: AGENT_ANTHROPIC_API_KEY (as ANTHROPIC_API_KEY in the container)\n"), r.out());
+        assertFalse(r.out().contains("sk-ant-"), r.out());
+
+        Files.writeString(home.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\nCLAUDE_CODE_OAUTH_TOKEN=oauth-0123456789\n");
+        r = relay("agents");
+        assertTrue(r.out().contains("credential: CLAUDE_CODE_OAUTH_TOKEN\n"), r.out());
+        assertFalse(r.out().contains("oauth-0123456789"), r.out());
+    }
+
+    @Test
+    void agents_shows_the_plain_environment_each_agent_gets() throws Exception {
+        Files.writeString(home.resolve("config.yaml"), "container:\n  env:\n    HTTPS_PROXY: http://proxy.example:3128\n"
+                + "sessions:\n  - id: builder\n    kind: container\n    container:\n      env:\n"
+                + "        ANTHROPIC_BASE_URL: http://gateway.example\n  - id: docs\n    kind: container\n");
+        Result r = relay("agents");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("env builder: ANTHROPIC_BASE_URL=http://gateway.example HTTPS_PROXY=http://proxy.example:3128\n"),
+                r.out());
+        assertTrue(r.out().contains("env docs: HTTPS_PROXY=http://proxy.example:3128\n"), r.out());
+    }
+
+    @Test
     void completion_scripts_for_bash_and_zsh_know_the_commands() throws Exception {
         Result bash = relay("completion", "bash");
         assertEquals(0, bash.code(), bash.err());

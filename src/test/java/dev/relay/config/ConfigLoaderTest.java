@@ -56,6 +56,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_agents_own_key_is_a_secret_like_the_others_and_sharing_the_coordinators_is_off_by_default() throws Exception {
+        Files.writeString(dir.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n"
+                + "AGENT_ANTHROPIC_API_KEY=sk-ant-agents-0123456789\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals("sk-ant-agents-0123456789", s.secrets().agentAnthropicApiKey().orElseThrow());
+        assertTrue(s.secrets().values().contains("sk-ant-agents-0123456789"), "what the log redacts");
+        assertFalse(s.secrets().toString().contains("sk-ant-agents"), s.secrets().toString());
+        assertFalse(s.agents().shareCoordinatorKey());
+        assertEquals("AGENT_ANTHROPIC_API_KEY (as ANTHROPIC_API_KEY in the container)", s.agentCredential().orElseThrow().describe());
+
+        Files.writeString(dir.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n");
+        assertTrue(load(Map.of(), Map.of()).agentCredential().isEmpty(), "the coordinator's key is not the agents'");
+        Files.writeString(dir.resolve("config.yaml"), "agents:\n  share_coordinator_key: true\n");
+        s = load(Map.of(), Map.of());
+        assertTrue(s.agents().shareCoordinatorKey());
+        assertEquals(Map.of("ANTHROPIC_API_KEY", "sk-ant-coordinator-0123456789"), s.agentCredential().orElseThrow().secrets());
+        assertEquals("CLAUDE_CODE_OAUTH_TOKEN",
+                load(Map.of("CLAUDE_CODE_OAUTH_TOKEN", "oauth-0123456789"), Map.of()).agentCredential().orElseThrow().describe());
+
+        Files.writeString(dir.resolve("config.yaml"), "agents:\n  share_coordinator_key: maybe\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":2") && e.getMessage().contains("share_coordinator_key"), e.getMessage());
+    }
+
+    @Test
     void a_yaml_syntax_error_names_the_file_and_line() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "model: x\nsessions:\n  - id: a\n   kind: file\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
@@ -92,6 +117,107 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: a\n  - id: a\n");
         e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
+    }
+
+    @Test
+    void a_key_given_twice_at_the_top_level_is_refused_with_both_lines() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: first\nmodel: x\nsessions:\n  - id: second\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(dir.resolve("config.yaml") + ":4: duplicate key \"sessions\" (first at line 1); a key can be given only once",
+                e.getMessage());
+    }
+
+    @Test
+    void a_key_given_twice_in_a_nested_block_is_refused_with_its_block_and_both_lines() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "sessions:\n  - id: a\n    kind: container\n    image: x\n    kind: file\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":5: duplicate key \"kind\" in sessions[0] (first at line 3); a key can be given only once",
+                e.getMessage());
+
+        Files.writeString(config, "model: x\nanthropic:\n  base_url: http://a.example\n  base_url: http://b.example\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":4: duplicate key \"base_url\" in anthropic (first at line 3)"), e.getMessage());
+
+        Files.writeString(config, "sessions:\n  - id: a\n  - id: b\n    kind: container\n    container:\n      memory: 1g\n"
+                + "      network: none\n      memory: 2g\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":8: duplicate key \"memory\" in sessions[1].container (first at line 6)"),
+                e.getMessage());
+
+        Files.writeString(config, "prices:\n  m1: {input: 1, output: 2, cache_write_5m: 3, cache_write_1h: 4, cache_read: 5}\n"
+                + "  m1: {input: 9, output: 9, cache_write_5m: 9, cache_write_1h: 9, cache_read: 9}\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":3: duplicate key \"m1\" in prices (first at line 2)"), e.getMessage());
+
+        Files.writeString(config, "ntfy: {server: http://a.example, server: http://b.example}\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":1: duplicate key \"server\" in ntfy (first at line 1)"), e.getMessage());
+    }
+
+    @Test
+    void equal_keys_in_different_blocks_are_not_duplicates() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: a\n    kind: file\n  - id: b\n    kind: file\n"
+                + "ntfy:\n  server: http://n.example\ntracker:\n  url: http://t.example\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals(2, s.sessions().size());
+        assertEquals("http://n.example", s.ntfyServer());
+    }
+
+    @Test
+    void container_env_is_given_to_every_container_session_and_a_sessions_own_wins() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example:8080\n"
+                + "    HTTPS_PROXY: http://proxy.example:3128\n    GIT_AUTHOR_NAME: Relay agent\n    RETRIES: 3\n"
+                + "sessions:\n  - id: a\n    kind: container\n  - id: b\n    kind: container\n    container:\n      env:\n"
+                + "        HTTPS_PROXY: http://other-proxy.example:3128\n        EMPTY: \"\"\n");
+        Settings s = load(Map.of(), Map.of());
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://proxy.example:3128",
+                "GIT_AUTHOR_NAME", "Relay agent", "RETRIES", "3"), s.containerEnv(s.sessions().get(0)));
+        assertEquals(Map.of("ANTHROPIC_BASE_URL", "http://gateway.example:8080", "HTTPS_PROXY", "http://other-proxy.example:3128",
+                "GIT_AUTHOR_NAME", "Relay agent", "RETRIES", "3", "EMPTY", ""), s.containerEnv(s.sessions().get(1)));
+    }
+
+    @Test
+    void a_secret_looking_name_in_container_env_is_refused_at_its_line_pointing_to_dotenv() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "container:\n  env:\n    ANTHROPIC_BASE_URL: http://gateway.example\n    MY_API_KEY: sk-123\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":4: \"MY_API_KEY\" in container.env looks like a secret (its name contains KEY): secrets go in"
+                + " .env, never in config.yaml, and an agent gets only its credential (CLAUDE_CODE_OAUTH_TOKEN or"
+                + " AGENT_ANTHROPIC_API_KEY)", e.getMessage());
+        assertFalse(e.getMessage().contains("sk-123"), "the value is not repeated");
+
+        for (String name : new String[] {"github_token", "DB_PASSWORD", "Client_Secret", "GOOGLE_APPLICATION_CREDENTIALS",
+            "ANTHROPIC_AUTH_TOKEN", "PROXY_AUTHORIZATION", "BASIC_AUTH", "ANTHROPIC_CUSTOM_HEADERS"}) {
+            Files.writeString(config, "sessions:\n  - id: a\n    kind: container\n    container:\n      network: none\n"
+                    + "      env:\n        NO_PROXY: localhost\n        " + name + ": x\n");
+            e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()), name);
+            assertTrue(e.getMessage().startsWith(config + ":8: \"" + name + "\" in sessions[0].container.env looks like a secret"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("secrets go in .env"), e.getMessage());
+        }
+    }
+
+    @Test
+    void an_invalid_or_reserved_variable_name_in_container_env_is_refused_at_its_line() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        for (String name : new String[] {"MY-VAR", "1ST", "\"A B\"", "\"X=Y\""}) {
+            Files.writeString(config, "container:\n  env:\n    " + name + ": v\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()), name);
+            assertEquals(config + ":3: \"" + name.replace("\"", "") + "\" in container.env is not a variable name: letters,"
+                    + " digits and _, not starting with a digit", e.getMessage());
+        }
+        Files.writeString(config, "container:\n  env:\n    OK: v\n    HOME: /tmp\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertEquals(config + ":4: \"HOME\" in container.env is set by the relay itself", e.getMessage());
+
+        Files.writeString(config, "container:\n  env:\n    NOTHING:\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith(config + ":3: \"NOTHING\" in container.env has no value"), e.getMessage());
+
+        Files.writeString(config, "container:\n  memory: 2g\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains(":2: unknown key \"memory\"") && e.getMessage().contains("known keys: env"), e.getMessage());
     }
 
     @Test

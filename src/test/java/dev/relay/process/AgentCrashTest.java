@@ -51,7 +51,8 @@ class AgentCrashTest {
              DockerAgentRuntime docker = DockerAgentRuntime.fromEnvironment()) {
             api.replies(req -> "[NEEDS-JC] noted");
             Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "sk-ant-agent-crash-0123456789", "ANTHROPIC_BASE_URL",
-                    api.baseUrl(), "NTFY_SERVER", "http://127.0.0.1:9", "NTFY_TOPIC", "t");
+                    api.baseUrl(), "NTFY_SERVER", "http://127.0.0.1:9", "NTFY_TOPIC", "t",
+                    "AGENT_ANTHROPIC_API_KEY", "sk-ant-agents-own-0123456789");
             Path out = dir.resolve("daemon.log");
             Process first = RelayProcess.start(home, env, out, "run", "--daemon");
             Process second = null;

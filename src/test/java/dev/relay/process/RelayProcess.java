@@ -34,7 +34,7 @@ final class RelayProcess {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("NTFY_") || k.startsWith("RELAY_")
-                || k.startsWith("TRACKER_"));
+                || k.startsWith("TRACKER_") || k.startsWith("AGENT_ANTHROPIC_") || k.equals("CLAUDE_CODE_OAUTH_TOKEN"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
