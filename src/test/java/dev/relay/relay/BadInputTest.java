@@ -96,7 +96,9 @@ class BadInputTest {
         Path aside = Files.createDirectory(relay.home.root().resolve("sub.json"));
         Files.writeString(aside.resolve("inner.txt"), "keep me");
         Files.move(aside, relay.home.queueDir().resolve("sub.json"));
-        Await.until("directory rejected", () -> Files.exists(relay.home.rejectedDir().resolve("sub.json.reason")));
+        // the reason is written first, then the directory moved beside it
+        Await.until("directory rejected", () -> Files.exists(relay.home.rejectedDir().resolve("sub.json.reason"))
+                && Files.exists(relay.home.rejectedDir().resolve("sub.json")));
         assertTrue(Files.readString(relay.home.rejectedDir().resolve("sub.json.reason")).contains("directory"));
         assertEquals("keep me", Files.readString(relay.home.rejectedDir().resolve("sub.json").resolve("inner.txt")));
         relay.send("s1", "after a directory");
