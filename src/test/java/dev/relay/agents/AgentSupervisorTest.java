@@ -145,7 +145,14 @@ class AgentSupervisorTest {
         Await.until("c3 running", Duration.ofSeconds(60), () -> view("c3").orElseThrow().state() == AgentSupervisor.State.RUNNING);
         relay.override("@c4: ECHO from c4");
         Await.until("c4 waits for the slot", Duration.ofSeconds(30), () -> view("c4").orElseThrow().state() == AgentSupervisor.State.WAITING);
-        assertTrue(Files.readString(dir.resolve("state/agents.json")).contains("waiting for a slot"));
+        // agents.json is written just after the state changes: wait for the file, not only the state
+        Await.until("agents.json says it waits", Duration.ofSeconds(10), () -> {
+            try {
+                return Files.readString(dir.resolve("state/agents.json")).contains("waiting for a slot");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
         // the relay is paused on needs_jc by now: the agents' results wait in queue/, the supervisor shows them
         Await.until("c4 runs once c3 closed", Duration.ofSeconds(60),
                 () -> view("c4").orElseThrow().lastOutput().equals("echo: from c4"));
