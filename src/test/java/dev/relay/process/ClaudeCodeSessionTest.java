@@ -291,7 +291,8 @@ class ClaudeCodeSessionTest {
             assertTrue(run.exitCode() != 0, "Claude Code failed: " + run.stdout());
         }
         JsonNode status = new ObjectMapper().readTree(home.resolve("state/status.json").toFile());
-        Await.until("status shows the session failed", () -> {
+        // the StopFailure hook runs after Claude Code has said its error: on a loaded machine that takes seconds
+        Await.until("status shows the session failed", Duration.ofSeconds(30), () -> {
             try {
                 JsonNode s = new ObjectMapper().readTree(home.resolve("state/status.json").toFile());
                 for (JsonNode session : s.path("sessions")) {
