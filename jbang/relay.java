@@ -112,10 +112,17 @@
 //SOURCES ../src/main/java/dev/relay/logging/RedactingThrowableConverter.java
 //SOURCES ../src/main/java/dev/relay/logging/Redactor.java
 //SOURCES ../src/main/java/dev/relay/logging/package-info.java
+//SOURCES ../src/main/java/dev/relay/monitor/AgentLog.java
+//SOURCES ../src/main/java/dev/relay/monitor/AgentsWatch.java
 //SOURCES ../src/main/java/dev/relay/monitor/FileOperatorActions.java
 //SOURCES ../src/main/java/dev/relay/monitor/HomeMonitor.java
 //SOURCES ../src/main/java/dev/relay/monitor/HomeSnapshot.java
+//SOURCES ../src/main/java/dev/relay/monitor/LineTail.java
 //SOURCES ../src/main/java/dev/relay/monitor/OperatorActions.java
+//SOURCES ../src/main/java/dev/relay/monitor/Previews.java
+//SOURCES ../src/main/java/dev/relay/monitor/QueueView.java
+//SOURCES ../src/main/java/dev/relay/monitor/Stamp.java
+//SOURCES ../src/main/java/dev/relay/monitor/StatusWatch.java
 //SOURCES ../src/main/java/dev/relay/monitor/Tail.java
 //SOURCES ../src/main/java/dev/relay/monitor/package-info.java
 //SOURCES ../src/main/java/dev/relay/notify/Notification.java

@@ -1,9 +1,11 @@
 package dev.relay.cli;
 
 import dev.relay.core.Home;
-import dev.relay.files.AtomicFiles;
+import dev.relay.monitor.FileOperatorActions;
+import dev.relay.monitor.OperatorActions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
             "  relay override \"Stop the refactor; fix the failing build first.\"",
             "  relay override \"@s1: please rebase on main\""})
 final class OverrideCommand extends HomeCommand {
-    private static final long WAIT_FOR_PREVIOUS_MS = 3000;
+    private static final Duration WAIT_FOR_PREVIOUS = Duration.ofSeconds(3);
 
     @Option(names = "--file", paramLabel = "F", description = "Read the message from this file.")
     Path file;
@@ -29,14 +31,11 @@ final class OverrideCommand extends HomeCommand {
     public Integer call() throws InterruptedException {
         String text = TextSource.read(words, file, System.in);
         Home home = home();
-        AtomicFiles.ensurePrivateDirectory(home.stateDir());
-        long deadline = System.currentTimeMillis() + WAIT_FOR_PREVIOUS_MS;
-        while (!AtomicFiles.createNew(home.jcInputFile(), text)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new UserException("an earlier override is still waiting in " + home.jcInputFile()
-                        + " (is the relay running? see `relay status`); not replaced");
-            }
-            Thread.sleep(50);
+        try {
+            new FileOperatorActions(home).override(text, WAIT_FOR_PREVIOUS);
+        } catch (OperatorActions.Busy e) {
+            throw new UserException("an earlier override is still waiting in " + home.jcInputFile()
+                    + " (is the relay running? see `relay status`); not replaced");
         }
         out().println(text.stripLeading().startsWith("@") ? "override written: it goes to the session directly"
                 : "override written: it is the coordinator's next turn");

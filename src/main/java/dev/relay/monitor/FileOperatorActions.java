@@ -24,7 +24,7 @@ public final class FileOperatorActions implements OperatorActions {
         }
         AtomicFiles.ensurePrivateDirectory(home.stateDir());
         if (!AtomicFiles.createNew(home.jcInputFile(), text)) {
-            throw new Refused("an earlier override is still waiting in " + home.jcInputFile()
+            throw new Busy("an earlier override is still waiting in " + home.jcInputFile()
                     + "; it is taken first (is the relay running?). Try again in a moment");
         }
     }

@@ -1,24 +1,60 @@
 package dev.relay.monitor;
 
 import dev.relay.core.SessionId;
+import java.time.Duration;
 
 /** What the operator can do to a relay, in its own process or attached: each acts within about a second. */
 public interface OperatorActions {
     /** A message to the coordinator ahead of every envelope (or, starting with {@code @SESSION:}, to that session). */
     void override(String text);
 
+    /**
+     * As {@link #override(String)}, but an earlier override still waiting is waited for, up to {@code patience} (a
+     * running relay takes one within a second); {@link Busy} if it still waits then.
+     */
+    default void override(String text, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                override(text);
+                return;
+            } catch (Busy e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
     /** A follow-up message straight to one agent, without the coordinator. */
     default void sendTo(SessionId session, String text) {
-        override("@" + session.value() + ": " + text);
+        override(direct(session, text));
+    }
+
+    /** As {@link #sendTo(SessionId, String)}, waiting for an earlier override as {@link #override(String, Duration)}. */
+    default void sendTo(SessionId session, String text, Duration patience) throws InterruptedException {
+        override(direct(session, text), patience);
     }
 
     void pause();
 
     void resume();
 
+    private static String direct(SessionId session, String text) {
+        return "@" + session.value() + ": " + text;
+    }
+
     /** Raised when the action cannot be taken now; the message says why and what to do. */
-    final class Refused extends RuntimeException {
+    class Refused extends RuntimeException {
         public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** Refused because an earlier override has not been taken yet: the same may succeed a moment later. */
+    final class Busy extends Refused {
+        public Busy(String message) {
             super(message);
         }
     }

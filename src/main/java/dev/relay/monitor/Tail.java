@@ -42,6 +42,26 @@ final class Tail {
         this.maxInitialBytes = maxInitialBytes;
     }
 
+    Path file() {
+        return file;
+    }
+
+    /**
+     * Starts at the file's present end, so that only lines written from now on are returned (the rest of a line being
+     * written now is dropped). A file absent now is read as usual when it appears.
+     */
+    void skipToEnd() {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            fileKey = keyOf(attrs);
+            offset = attrs.size();
+            partial.reset();
+            skipping = offset > 0 && !newlineBefore(offset);
+        } catch (IOException e) {
+            // absent (or unreadable) now: followed from its first sight, as by poll
+        }
+    }
+
     Chunk poll() throws IOException {
         BasicFileAttributes attrs;
         try {
@@ -55,7 +75,7 @@ final class Tail {
             partial.reset();
             return new Chunk(true, List.of());
         }
-        Object key = attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
+        Object key = keyOf(attrs);
         long size = attrs.size();
         boolean reset = false;
         if (offset < 0 || !Objects.equals(key, fileKey) || size < offset) {
@@ -74,6 +94,17 @@ final class Tail {
             return Chunk.NONE;
         }
         return new Chunk(false, read(size));
+    }
+
+    private static Object keyOf(BasicFileAttributes attrs) {
+        return attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
+    }
+
+    private boolean newlineBefore(long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            return ch.read(one, position - 1) == 1 && one.get(0) == '\n';
+        }
     }
 
     private List<String> read(long size) throws IOException {

@@ -1,5 +1,11 @@
 /**
- * A live, read-only view of a home's files for the console (in the relay's process or attached to a daemon), and the
- * operator's actions as files. Imports core, files and the feature packages; never tui or cli.
+ * A live, read-only view of a home's files for the console (in the relay's process or attached to a daemon) and for
+ * `relay agent`, and the operator's actions as files. {@link dev.relay.monitor.HomeMonitor} owns the polling thread
+ * and assembles each {@link dev.relay.monitor.HomeSnapshot} from one watcher per source: {@code StatusWatch}
+ * (status.json and liveness), {@code LineTail} over {@code Tail} (the journal, relay.log, an agent's log),
+ * {@code QueueView} (queue/, rejected envelopes, waiting replies) and {@code AgentsWatch} (agents.json and the one
+ * followed agent log); {@link dev.relay.monitor.AgentLog} is an agent log's path and line format;
+ * {@link dev.relay.monitor.OperatorActions} / {@link dev.relay.monitor.FileOperatorActions} are the operator's
+ * override, pause and resume. Imports core, files and the feature packages; never tui or cli.
  */
 package dev.relay.monitor;

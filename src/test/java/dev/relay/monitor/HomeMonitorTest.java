@@ -11,6 +11,7 @@ import dev.relay.queue.EnvelopeWriter;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -91,5 +92,26 @@ class HomeMonitorTest {
                 () -> new FileOperatorActions(home).override("and this"));
         assertTrue(refused.getMessage().contains("an earlier override is still waiting"));
         assertEquals("stop everything", Files.readString(home.jcInputFile()));
+    }
+
+    @Test
+    void following_another_agent_shows_only_its_log_from_the_next_snapshot_on() throws Exception {
+        Home home = new Home(dir);
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
+        HomeMonitor monitor = new HomeMonitor(home, List.of(), 1 << 20, clock, Duration.ofMillis(50));
+        Path logs = Files.createDirectories(home.logsDir().resolve("agents"));
+        Files.writeString(logs.resolve("c1.log"), "2026-11-23T09:00:00Z result c1 is done\n");
+        Files.writeString(logs.resolve("c2.log"), "2026-11-23T09:00:01Z out c2 works\n");
+
+        monitor.follow(Optional.of("c1"));
+        assertTrue(monitor.poll());
+        assertEquals(List.of(new HomeSnapshot.LogLine("09:00:00 result: c1 is done", false)), monitor.latest().agentLog());
+
+        monitor.follow(Optional.of("c2"));
+        assertTrue(monitor.poll());
+        assertEquals(List.of(new HomeSnapshot.LogLine("09:00:01 c2 works", false)), monitor.latest().agentLog());
+        Files.writeString(logs.resolve("c1.log"), "2026-11-23T09:00:02Z result c1 again\n", StandardOpenOption.APPEND);
+        assertFalse(monitor.poll(), "the first stream was cancelled: c1's log is not read");
+        assertEquals(List.of(new HomeSnapshot.LogLine("09:00:01 c2 works", false)), monitor.latest().agentLog());
     }
 }

@@ -69,4 +69,21 @@ class TailTest {
         assertTrue(lines.size() < 150, "only the end was read: " + lines.size());
         assertTrue(lines.get(0).matches("line \\d+"), "the first line is whole: " + lines.get(0));
     }
+
+    @Test
+    void skipping_to_the_end_returns_only_lines_written_after() throws Exception {
+        Path f = dir.resolve("log");
+        append(f, "old\n");
+        Tail tail = new Tail(f, 1 << 20);
+        tail.skipToEnd();
+        assertTrue(tail.poll().isEmpty());
+        append(f, "new\n");
+        assertEquals(List.of("new"), tail.poll().lines(), "the first line after the end is whole, not dropped");
+
+        Path absent = dir.resolve("later");
+        Tail later = new Tail(absent, 1 << 20);
+        later.skipToEnd();
+        append(absent, "first\n");
+        assertEquals(List.of("first"), later.poll().lines(), "a file that appears later is read from its start");
+    }
 }
