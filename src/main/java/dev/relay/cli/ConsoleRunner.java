@@ -8,8 +8,8 @@ import dev.relay.monitor.FileOperatorActions;
 import dev.relay.monitor.HomeMonitor;
 import dev.relay.relay.RelayLoop;
 import dev.relay.tui.Console;
+import dev.relay.tui.ConsoleHost;
 import dev.relay.tui.ConsoleTerminal;
-import dev.relay.tui.Panes;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ final class ConsoleRunner {
         ConsoleTerminal terminal = new ConsoleTerminal(System.in, System.out, StandardCharsets.UTF_8);
         TerminalScreen screen = new TerminalScreen(terminal);
         Console console = new Console(screen, monitor, new FileOperatorActions(home),
-                loop == null ? Panes.Mode.ATTACHED : Panes.Mode.IN_PROCESS, Clock.systemUTC());
+                loop == null ? ConsoleHost.ATTACHED_TO_DAEMON : ConsoleHost.IN_PROCESS, Clock.systemUTC());
         if (loop != null) {
             loop.addListener(event -> monitor.poke());
         }

@@ -1,6 +1,5 @@
 package dev.relay.tui;
 
-import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
@@ -12,7 +11,9 @@ import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -33,7 +34,6 @@ public final class Console {
     private final Screen screen;
     private final HomeMonitor monitor;
     private final ConsoleController controller;
-    private final ConsoleRenderer renderer = new ConsoleRenderer();
     private final Clock clock;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong refreshesStarted = new AtomicLong();
@@ -41,18 +41,16 @@ public final class Console {
     private volatile Thread thread;
     private volatile long firstFrameNanos = -1;
     private String belledFor;
-    private final java.util.concurrent.ConcurrentLinkedQueue<KeyStroke> keys = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<KeyStroke> keys = new ConcurrentLinkedQueue<>();
     private volatile boolean inputStop;
     private volatile boolean inputEnded;
     private String lastDrawFailure;
 
-    public Console(Screen screen, HomeMonitor monitor, OperatorActions actions, Panes.Mode mode, Clock clock) {
+    public Console(Screen screen, HomeMonitor monitor, OperatorActions actions, ConsoleHost host, Clock clock) {
         this.screen = screen;
         this.monitor = monitor;
         this.clock = clock;
-        this.controller = new ConsoleController(actions, monitor::latest, clock, mode);
-        this.controller.afterAction = monitor::poke;
-        this.controller.onAttach = monitor::follow;
+        this.controller = new ConsoleController(actions, monitor::latest, clock, host, monitor::poke, monitor::follow);
     }
 
     /** Frames drawn so far (for tests and the benchmark). */
@@ -75,10 +73,6 @@ public final class Console {
     /** Nanoseconds from {@link #run} to the first frame on the terminal, or -1 before it. */
     public long firstFrameNanos() {
         return firstFrameNanos;
-    }
-
-    public ConsoleController controller() {
-        return controller;
     }
 
     /** Wakes the console thread (new data, a signal); safe from any thread and never blocks. */
@@ -112,6 +106,9 @@ public final class Console {
             boolean flashShown = false;
             while (!controller.quitRequested() && !stop.getAsBoolean()) {
                 KeyStroke key;
+                if (!keys.isEmpty()) {
+                    layOut();
+                }
                 while ((key = keys.poll()) != null) {
                     controller.handle(key);
                     dirty = true;
@@ -155,7 +152,7 @@ public final class Console {
                 // allowed by the throttle, or a message's time running out; at most a second, to look at `stop`.
                 long park = dirty ? Math.max(1_000_000L, gap - (now - lastPaint)) : MAX_PARK_NANOS;
                 if (flashShown) {
-                    long left = controller.flash().map(f -> java.time.Duration.between(clock.instant(), f.until()).toNanos())
+                    long left = controller.flash().map(f -> Duration.between(clock.instant(), f.until()).toNanos())
                             .orElse(0L);
                     park = Math.min(park, Math.max(1_000_000L, left + 1_000_000L));
                 }
@@ -210,11 +207,20 @@ public final class Console {
         return t;
     }
 
+    /** The panes laid out on the newest snapshot, so that scrolling keys move by the pages the operator sees. */
+    private void layOut() {
+        try {
+            controller.layOut(monitor.latest(), screen.getTerminalSize(), clock.instant());
+        } catch (RuntimeException e) {
+            LOG.debug("laying out the console failed; the next frame reports it", e);
+        }
+    }
+
     private void paint(HomeSnapshot snapshot, boolean full) {
         try {
-            TerminalSize size = screen.getTerminalSize();
-            TerminalPosition cursor = renderer.draw(screen.newTextGraphics(), size, snapshot, controller, clock.instant());
-            screen.setCursorPosition(cursor);
+            ConsoleView view = controller.view(snapshot, screen.getTerminalSize(), clock.instant());
+            ConsoleRenderer.draw(screen.newTextGraphics(), view);
+            screen.setCursorPosition(view.cursor().orElse(null));
             refreshesStarted.incrementAndGet();
             try {
                 screen.refresh(full ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);

@@ -1,172 +1,76 @@
 package dev.relay.tui;
 
+import com.googlecode.lanterna.TerminalPosition;
+import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
+import dev.relay.tui.ConsoleView.PaneView;
+import dev.relay.tui.ConsoleView.Placed;
+import dev.relay.tui.ConsoleView.Window;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console's state (mode, focus, scrolling, editors) and what each key does to it. Runs on the console's thread
- * only; the key tables below are the single source of the footer, the help overlay and the dispatch of keys.
+ * The console's state (mode, focus, scrolling, editors), what each key does to it ({@link KeyTables}), and the
+ * {@link ConsoleView} of each frame. Console thread only.
  */
 public final class ConsoleController {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleController.class);
 
-    public enum Mode { NORMAL, HELP, CONFIRM_QUIT, PICK_AGENT, EDIT_OVERRIDE, ATTACHED }
-
-    public enum Pane { QUEUE, CONVERSATION, LOGS, STATUS }
-
-    /** Scrolling of one pane; {@code follow} keeps the newest line in view. The renderer clamps {@code top}. */
-    public static final class Scroll {
-        int top;
-        boolean follow;
-        int page = 1;
-        int lines;
-
-        Scroll(boolean follow) {
-            this.follow = follow;
-        }
-
-        public int top() {
-            return top;
-        }
-
-        public boolean follow() {
-            return follow;
-        }
-
-        void by(int delta) {
-            if (follow) {
-                top = Math.max(0, lines - page);
-            }
-            top = Math.max(0, Math.min(Math.max(0, lines - page), top + delta));
-            follow = top >= lines - page;
-        }
-    }
-
+    /** A message in the footer until {@code until}. */
     public record Flash(String text, Style style, Instant until) {}
-
-    // ---- the key tables --------------------------------------------------------------------------------------
-
-    private static final List<KeyBinding> SCROLLING = List.of(
-            new KeyBinding(Key.of(KeyType.Tab), "Focus", "Move focus to the next pane", false, c -> c.cycleFocus(1)),
-            new KeyBinding(Key.of(KeyType.ReverseTab), "Back", "Move focus to the previous pane", false, c -> c.cycleFocus(-1)),
-            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Scroll the focused pane up a line", false, c -> c.scroll(-1)),
-            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Scroll the focused pane down a line", false, c -> c.scroll(1)),
-            new KeyBinding(Key.of(KeyType.PageUp), "Page up", "Scroll the focused pane up a page", false, c -> c.page(-1)),
-            new KeyBinding(Key.of(KeyType.PageDown), "Page down", "Scroll the focused pane down a page", false, c -> c.page(1)),
-            new KeyBinding(Key.of(KeyType.Home), "Top", "Go to the oldest line of the focused pane", false, ConsoleController::top),
-            new KeyBinding(Key.of(KeyType.End), "Follow", "Go to the newest line and follow it", false, ConsoleController::bottom));
-
-    static final List<KeyBinding> NORMAL = concat(List.of(
-            new KeyBinding(Key.ch('o'), "Override", "Write to the coordinator as JC; start with @session: to write to one agent", true, ConsoleController::openOverride),
-            new KeyBinding(Key.ch('p'), "Pause", "Pause: no envelope is taken (intake and dispatch go on)", true, ConsoleController::pause),
-            new KeyBinding(Key.ch('r'), "Resume", "Resume; also clears a needs_jc pause", true, ConsoleController::resume),
-            new KeyBinding(Key.ch('a'), "Attach", "Pick an agent: the logs pane follows it and what you type goes to it", true, ConsoleController::openPicker),
-            new KeyBinding(Key.ch('?'), "Help", "Show every key", true, c -> {
-                c.mode = Mode.HELP;
-                c.helpTop = 0;
-            }),
-            new KeyBinding(Key.ch('q'), "Quit", "Quit the console (asks first)", true, c -> c.mode = Mode.CONFIRM_QUIT),
-            new KeyBinding(Key.ctrl('c'), "Quit", "Quit the console (asks first)", false, c -> c.mode = Mode.CONFIRM_QUIT)),
-            SCROLLING);
-
-    static final List<KeyBinding> EDITOR = List.of(
-            new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the message (a line ending in \\ continues on a new line)", true, ConsoleController::editorEnter),
-            new KeyBinding(Key.alt(KeyType.Enter), "New line", "Start a new line", true, c -> c.editor.newline()),
-            new KeyBinding(Key.of(KeyType.Tab), "Complete", "Complete the @session being typed", true, ConsoleController::complete),
-            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Close the editor without sending", true, ConsoleController::cancelEditor),
-            new KeyBinding(Key.ctrl('c'), "Cancel", "Close the editor without sending", false, ConsoleController::cancelEditor),
-            new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> c.editor.backspace()),
-            new KeyBinding(Key.of(KeyType.Delete), "Delete", "Erase the character under the cursor", false, c -> c.editor.delete()),
-            new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> c.editor.left()),
-            new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> c.editor.right()),
-            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Move the cursor", false, c -> c.editor.up()),
-            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Move the cursor", false, c -> c.editor.down()),
-            new KeyBinding(Key.of(KeyType.Home), "Line start", "Move the cursor", false, c -> c.editor.home()),
-            new KeyBinding(Key.of(KeyType.End), "Line end", "Move the cursor", false, c -> c.editor.end()));
-
-    static final List<KeyBinding> ATTACHED = concat(List.of(
-            new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the line to the attached agent", true, ConsoleController::attachedEnter),
-            new KeyBinding(Key.of(KeyType.Escape), "Detach", "Stop following the agent", true, ConsoleController::detach),
-            new KeyBinding(Key.ctrl('c'), "Detach", "Stop following the agent", false, ConsoleController::detach),
-            new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> c.attachInput.backspace()),
-            new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> c.attachInput.left()),
-            new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> c.attachInput.right())),
-            SCROLLING.stream().filter(b -> b.key().type() != KeyType.ArrowLeft && b.key().type() != KeyType.ArrowRight).toList());
-
-    static final List<KeyBinding> PICKER = List.of(
-            new KeyBinding(Key.of(KeyType.Enter), "Attach", "Attach to the selected agent", true, ConsoleController::pick),
-            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Select the previous agent", false, c -> c.movePick(-1)),
-            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Select the next agent", false, c -> c.movePick(1)),
-            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Close the list", true, c -> c.mode = c.attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL));
-
-    static final List<KeyBinding> CONFIRM = List.of(
-            new KeyBinding(Key.ch('y'), "Quit", "Quit the console", true, c -> c.quit = true),
-            new KeyBinding(Key.ch('n'), "Stay", "Stay in the console", true, c -> c.mode = Mode.NORMAL),
-            new KeyBinding(Key.of(KeyType.Escape), "Stay", "Stay in the console", false, c -> c.mode = Mode.NORMAL));
-
-    static final Map<Mode, List<KeyBinding>> TABLES = tables();
-
-    private static Map<Mode, List<KeyBinding>> tables() {
-        Map<Mode, List<KeyBinding>> m = new EnumMap<>(Mode.class);
-        m.put(Mode.NORMAL, NORMAL);
-        m.put(Mode.EDIT_OVERRIDE, EDITOR);
-        m.put(Mode.ATTACHED, ATTACHED);
-        m.put(Mode.PICK_AGENT, PICKER);
-        m.put(Mode.CONFIRM_QUIT, CONFIRM);
-        m.put(Mode.HELP, List.of());
-        return m;
-    }
-
-    private static List<KeyBinding> concat(List<KeyBinding> a, List<KeyBinding> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
-    }
-
-    // ---- state -----------------------------------------------------------------------------------------------
 
     private final OperatorActions actions;
     private final Supplier<HomeSnapshot> snapshots;
     private final Clock clock;
-    final Panes.Mode relayMode;
-    Mode mode = Mode.NORMAL;
-    Pane focus = Pane.CONVERSATION;
-    final Map<Pane, Scroll> scrolls = new EnumMap<>(Pane.class);
-    final TextEditor editor = new TextEditor();
-    final TextEditor attachInput = new TextEditor();
-    Optional<String> attached = Optional.empty();
-    int pickIndex;
-    int helpTop;
-    List<String> completions = List.of();
-    Flash flash;
-    Flash lastError;
-    boolean quit;
-    Runnable afterAction = () -> { };
-    java.util.function.Consumer<Optional<String>> onAttach = a -> { };
+    private final ConsoleHost host;
+    private final Runnable afterAction;
+    private final Consumer<Optional<String>> onAttach;
+    private final PaneContents contents = new PaneContents();
+    private final Map<Pane, Scroll> scrolls = new EnumMap<>(Pane.class);
+    private final TextEditor editor = new TextEditor();
+    private final TextEditor agentInput = new TextEditor();
+    private ConsoleMode mode = ConsoleMode.NORMAL;
+    private Pane focus = Pane.CONVERSATION;
+    private Optional<String> attached = Optional.empty();
+    private int pickIndex;
+    private int helpTop;
+    private Flash flash;
+    private Flash lastError;
+    private boolean quit;
 
-    public ConsoleController(OperatorActions actions, Supplier<HomeSnapshot> snapshots, Clock clock, Panes.Mode relayMode) {
+    /**
+     * @param afterAction run after an action on the relay (to look at the home again soon)
+     * @param onAttach    told which agent the logs pane follows, if any
+     */
+    public ConsoleController(OperatorActions actions, Supplier<HomeSnapshot> snapshots, Clock clock, ConsoleHost host,
+                             Runnable afterAction, Consumer<Optional<String>> onAttach) {
         this.actions = actions;
         this.snapshots = snapshots;
         this.clock = clock;
-        this.relayMode = relayMode;
+        this.host = host;
+        this.afterAction = afterAction;
+        this.onAttach = onAttach;
         scrolls.put(Pane.QUEUE, new Scroll(false));
         scrolls.put(Pane.CONVERSATION, new Scroll(true));
         scrolls.put(Pane.LOGS, new Scroll(true));
         scrolls.put(Pane.STATUS, new Scroll(false));
     }
 
-    public Mode mode() {
+    public ConsoleMode mode() {
         return mode;
     }
 
@@ -187,8 +91,10 @@ public final class ConsoleController {
         return f != null && clock.instant().isBefore(f.until()) ? Optional.of(f) : Optional.empty();
     }
 
-    public static List<KeyBinding> table(Mode mode) {
-        return TABLES.get(mode);
+    /** The console's own last error (an action refused, a frame not drawn), kept in the status pane for a while. */
+    public Optional<Flash> lastError() {
+        Flash e = lastError;
+        return e != null && clock.instant().isBefore(e.until()) ? Optional.of(e) : Optional.empty();
     }
 
     /** Handles one key stroke; never throws (a failed action is shown as a message and logged). */
@@ -197,32 +103,15 @@ public final class ConsoleController {
             quit = true;
             return;
         }
-        if (mode == Mode.HELP) {
-            switch (stroke.getKeyType()) {
-                case ArrowUp -> helpTop = Math.max(0, helpTop - 1);
-                case ArrowDown -> helpTop++;
-                case PageUp -> helpTop = Math.max(0, helpTop - 10);
-                case PageDown -> helpTop += 10;
-                default -> mode = attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL;
-            }
-            return;
-        }
         Key key = Key.from(stroke);
         try {
-            for (KeyBinding b : TABLES.get(mode)) {
+            for (KeyBinding b : KeyTables.table(mode)) {
                 if (b.key().equals(key)) {
                     b.action().accept(this);
                     return;
                 }
             }
-            if (stroke.getKeyType() == KeyType.Character && !stroke.isCtrlDown() && !stroke.isAltDown()) {
-                if (mode == Mode.EDIT_OVERRIDE) {
-                    editor.insert(stroke.getCharacter());
-                    completions = List.of();
-                } else if (mode == Mode.ATTACHED) {
-                    attachInput.insert(stroke.getCharacter());
-                }
-            }
+            KeyTables.otherKeys(mode).accept(this, stroke);
         } catch (OperatorActions.Refused e) {
             say(e.getMessage(), Style.ERROR);
         } catch (RuntimeException e) {
@@ -238,52 +127,139 @@ public final class ConsoleController {
         }
     }
 
-    /** The console's own last error (an action refused, a frame not drawn), kept in the status pane for a while. */
-    public Optional<Flash> lastError() {
-        Flash e = lastError;
-        return e != null && clock.instant().isBefore(e.until()) ? Optional.of(e) : Optional.empty();
+    // ---- the frame -------------------------------------------------------------------------------------------
+
+    /** Lays the panes out for {@code s} on a screen of {@code size}, so that the keys that follow scroll by its pages. */
+    public void layOut(HomeSnapshot s, TerminalSize size, Instant now) {
+        fit(s, Layout.of(size), now);
     }
 
-    // ---- actions ---------------------------------------------------------------------------------------------
+    /** The frame to draw for {@code s} on a screen of {@code size}. */
+    public ConsoleView view(HomeSnapshot s, TerminalSize size, Instant now) {
+        Layout l = Layout.of(size);
+        List<PaneView> panes = new ArrayList<>();
+        fit(s, l, now).forEach((pane, c) -> {
+            if (c.rect().drawable()) {
+                panes.add(scrolls.get(pane).view(c, focus == pane));
+            }
+        });
+        List<Placed> lines = new ArrayList<>();
+        Optional<TerminalPosition> cursor = Optional.empty();
+        if (attached.isPresent()) {
+            Overlays.AgentInput input = Overlays.agentInput(l, attached.get(), agentInput);
+            lines.addAll(input.lines());
+            if (mode == ConsoleMode.AGENT_CHAT) {
+                cursor = Optional.of(input.cursor());
+            }
+        }
+        Rect footer = l.footer();
+        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), "needs_jc".equals(s.state())),
+                footer.width()));
+        Optional<Window> overlay = switch (mode) {
+            case HELP -> Optional.of(Overlays.help(size, helpTop));
+            case CONFIRM_QUIT -> Optional.of(Overlays.confirmQuit(size, host, s));
+            case PICK_AGENT -> Optional.of(Overlays.picker(size, s, pickIndex));
+            case EDIT_OVERRIDE -> Optional.of(Overlays.editor(size, editor, completions()));
+            default -> Optional.empty();
+        };
+        if (overlay.isPresent() && overlay.get().cursor().isPresent()) {
+            cursor = overlay.get().cursor();
+        }
+        return new ConsoleView(panes, lines, overlay, cursor);
+    }
 
-    private void cycleFocus(int step) {
+    private Map<Pane, PaneContents.Content> fit(HomeSnapshot s, Layout l, Instant now) {
+        Map<Pane, PaneContents.Content> panes = contents.of(s, l, host, attached, lastError().map(Flash::text), now);
+        panes.forEach((pane, c) -> {
+            if (c.rect().drawable()) {
+                scrolls.get(pane).fit(c.rect().innerHeight(), c.lines().size());
+            }
+        });
+        helpTop = Math.min(helpTop, Overlays.helpMaxTop(l.size()));
+        return panes;
+    }
+
+    /** Live completions while the first word is "@...". */
+    List<String> completions() {
+        if (mode != ConsoleMode.EDIT_OVERRIDE) {
+            return List.of();
+        }
+        Optional<String> prefix = editor.sessionPrefix();
+        if (prefix.isEmpty()) {
+            return List.of();
+        }
+        return snapshots.get().sessions().stream().filter(s -> s.startsWith(prefix.get())).toList();
+    }
+
+    // ---- actions (bound in KeyTables) ------------------------------------------------------------------------
+
+    TextEditor editor() {
+        return editor;
+    }
+
+    TextEditor agentInput() {
+        return agentInput;
+    }
+
+    /** Back to the panes, or to the attached agent. */
+    void closeOverlay() {
+        mode = attached.isPresent() ? ConsoleMode.AGENT_CHAT : ConsoleMode.NORMAL;
+    }
+
+    void cycleFocus(int step) {
         Pane[] panes = Pane.values();
         focus = panes[Math.floorMod(focus.ordinal() + step, panes.length)];
     }
 
-    private void scroll(int delta) {
+    void scroll(int delta) {
         scrolls.get(focus).by(delta);
     }
 
-    private void page(int direction) {
-        Scroll s = scrolls.get(focus);
-        s.by(direction * Math.max(1, s.page - 1));
+    void page(int direction) {
+        scrolls.get(focus).page(direction);
     }
 
-    private void top() {
-        Scroll s = scrolls.get(focus);
-        s.top = 0;
-        s.follow = false;
+    void top() {
+        scrolls.get(focus).toTop();
     }
 
-    private void bottom() {
-        Scroll s = scrolls.get(focus);
-        s.follow = true;
+    void follow() {
+        scrolls.get(focus).follow();
     }
 
-    private void openOverride() {
-        mode = Mode.EDIT_OVERRIDE;
-        completions = List.of();
+    void openHelp() {
+        mode = ConsoleMode.HELP;
+        helpTop = 0;
     }
 
-    private void cancelEditor() {
-        mode = attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL;
+    void scrollHelp(int delta) {
+        helpTop = Math.max(0, helpTop + delta);
+    }
+
+    void askToQuit() {
+        mode = ConsoleMode.CONFIRM_QUIT;
+    }
+
+    void quit() {
+        quit = true;
+    }
+
+    void stay() {
+        mode = ConsoleMode.NORMAL;
+    }
+
+    void openOverride() {
+        mode = ConsoleMode.EDIT_OVERRIDE;
+    }
+
+    void cancelEditor() {
+        closeOverlay();
         if (!editor.isBlank()) {
             say("override not sent (the text is kept: o to go on)", Style.DIM);
         }
     }
 
-    private void editorEnter() {
+    void editorEnter() {
         if (editor.before() == '\\') {
             editor.backspace();
             editor.newline();
@@ -296,28 +272,25 @@ public final class ConsoleController {
         }
         actions.override(text);
         editor.clear();
-        mode = attached.isPresent() ? Mode.ATTACHED : Mode.NORMAL;
-        String direct = text.startsWith("@") && text.indexOf(':') > 1 ? text.substring(1, text.indexOf(':')).strip() : null;
-        say(direct != null ? "sent to " + direct + " directly" : "sent: the coordinator's next turn is yours", Style.OK);
+        closeOverlay();
+        say(TextEditor.directTarget(text).map(d -> "sent to " + d + " directly")
+                .orElse("sent: the coordinator's next turn is yours"), Style.OK);
         afterAction.run();
     }
 
-    private void complete() {
+    void complete() {
         Optional<String> prefix = editor.sessionPrefix();
         if (prefix.isEmpty()) {
             if (editor.text().isEmpty()) {
                 editor.insert('@');
-                completions = snapshots.get().sessions();
             }
             return;
         }
         List<String> matches = snapshots.get().sessions().stream().filter(s -> s.startsWith(prefix.get())).toList();
-        completions = matches;
         if (matches.isEmpty()) {
             say("no session starts with \"" + prefix.get() + "\"", Style.WARN);
         } else if (matches.size() == 1) {
             editor.replaceFirstWord("@" + matches.get(0) + ": ");
-            completions = List.of();
         } else {
             String common = matches.get(0);
             for (String m : matches) {
@@ -333,76 +306,64 @@ public final class ConsoleController {
         }
     }
 
-    /** Live completions while the first word is "@...". */
-    public List<String> completions() {
-        if (mode != Mode.EDIT_OVERRIDE) {
-            return List.of();
-        }
-        Optional<String> prefix = editor.sessionPrefix();
-        if (prefix.isEmpty()) {
-            return List.of();
-        }
-        return snapshots.get().sessions().stream().filter(s -> s.startsWith(prefix.get())).toList();
-    }
-
-    private void pause() {
+    void pause() {
         actions.pause();
         say(snapshots.get().relayLive() ? "pause requested" : "no relay is running: it starts paused", Style.PAUSED);
         afterAction.run();
     }
 
-    private void resume() {
+    void resume() {
         actions.resume();
         say(snapshots.get().relayLive() ? "resume requested" : "no relay is running: the resume waits for it", Style.OK);
         afterAction.run();
     }
 
-    private void openPicker() {
+    void openPicker() {
         if (snapshots.get().sessions().isEmpty()) {
             say("no agents yet: configure sessions in config.yaml, or wait for an envelope", Style.WARN);
             return;
         }
         pickIndex = attached.map(a -> Math.max(0, snapshots.get().sessions().indexOf(a))).orElse(0);
-        mode = Mode.PICK_AGENT;
+        mode = ConsoleMode.PICK_AGENT;
     }
 
-    private void movePick(int delta) {
+    void movePick(int delta) {
         int n = snapshots.get().sessions().size();
         if (n > 0) {
             pickIndex = Math.floorMod(pickIndex + delta, n);
         }
     }
 
-    private void pick() {
+    void pick() {
         List<String> sessions = snapshots.get().sessions();
         if (sessions.isEmpty()) {
-            mode = Mode.NORMAL;
+            mode = ConsoleMode.NORMAL;
             return;
         }
         attached = Optional.of(sessions.get(Math.min(pickIndex, sessions.size() - 1)));
         onAttach.accept(attached);
-        attachInput.clear();
-        scrolls.get(Pane.LOGS).follow = true;
+        agentInput.clear();
+        scrolls.get(Pane.LOGS).follow();
         focus = Pane.LOGS;
-        mode = Mode.ATTACHED;
+        mode = ConsoleMode.AGENT_CHAT;
         say("attached to " + attached.get() + ": type to send it a message, Esc to detach", Style.OK);
     }
 
-    private void detach() {
+    void detach() {
         attached = Optional.empty();
         onAttach.accept(attached);
-        attachInput.clear();
-        scrolls.get(Pane.LOGS).follow = true;
-        mode = Mode.NORMAL;
+        agentInput.clear();
+        scrolls.get(Pane.LOGS).follow();
+        mode = ConsoleMode.NORMAL;
     }
 
-    private void attachedEnter() {
-        String text = attachInput.text();
+    void agentEnter() {
+        String text = agentInput.text();
         if (text.isBlank() || attached.isEmpty()) {
             return;
         }
         actions.sendTo(SessionId.of(attached.get()), text);
-        attachInput.clear();
+        agentInput.clear();
         say("sent to " + attached.get(), Style.OK);
         afterAction.run();
     }

@@ -36,10 +36,6 @@ public record Key(KeyType type, Character character, boolean ctrl, boolean alt) 
         return new Key(k.getKeyType(), null, k.isCtrlDown(), k.isAltDown());
     }
 
-    public KeyStroke stroke() {
-        return type == KeyType.Character ? new KeyStroke(character, ctrl, alt) : new KeyStroke(type, ctrl, alt);
-    }
-
     /** How the footer and the help name it: o, Ctrl-C, Tab, Shift-Tab, PgUp. */
     public String label() {
         String base;

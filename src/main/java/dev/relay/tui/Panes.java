@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The panes' contents as pure functions from a snapshot to lines: tested without a terminal. */
 public final class Panes {
@@ -111,12 +113,12 @@ public final class Panes {
         return out;
     }
 
-    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile(
+    private static final Pattern LOG_LINE = Pattern.compile(
             "^\\d{4}-\\d\\d-\\d\\dT(\\d\\d:\\d\\d:\\d\\d)\\.\\d+\\S*\\s+(\\w+)\\s+\\[[^\\]]*\\]\\s+[^:]+:\\s(.*)$");
 
     /** "2026-11-23T07:46:50.410Z INFO  [main] RelayLoop: started" shown as "07:46:50 started" (level kept if not INFO). */
     static String compact(String logLine) {
-        java.util.regex.Matcher m = LOG_LINE.matcher(logLine);
+        Matcher m = LOG_LINE.matcher(logLine);
         if (!m.matches()) {
             return logLine;
         }
@@ -175,10 +177,7 @@ public final class Panes {
 
     // ---- status --------------------------------------------------------------------------------------------
 
-    /** Whether this console runs the relay in its own process or is attached to another one. */
-    public enum Mode { IN_PROCESS, ATTACHED }
-
-    public static List<Line> status(HomeSnapshot s, Mode mode, int width, Instant now) {
+    public static List<Line> status(HomeSnapshot s, ConsoleHost host, int width, Instant now) {
         List<Line> out = new ArrayList<>();
         Optional<Status> st = s.status();
         String state = s.state();
@@ -191,7 +190,7 @@ public final class Panes {
         };
         String who = !s.relayLive()
                 ? (st.isPresent() ? "  no relay running (last seen " + ago(st.get().heartbeatAt(), now) + " ago)" : "  no relay has run here")
-                : mode == Mode.IN_PROCESS ? "  pid " + st.get().pid() + ", this console"
+                : host == ConsoleHost.IN_PROCESS ? "  pid " + st.get().pid() + ", this console"
                 : "  attached to pid " + st.get().pid();
         out.add(Line.of(stateStyle, "● " + state.toUpperCase(Locale.ROOT).replace('_', '-')).then(Style.DIM, who));
         if (st.isEmpty()) {
@@ -283,6 +282,12 @@ public final class Panes {
         String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
         return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))
                 .then(Style.DIM, String.format("%-10s", ss.kind())).then(style, state).then(Style.DIM, last);
+    }
+
+    /** The kind of a session as status.json gives it ("file" when it does not name it). */
+    static String kind(HomeSnapshot s, String session) {
+        return s.status().flatMap(st -> st.sessions().stream().filter(x -> x.id().equals(session)).findFirst())
+                .map(Status.SessionStatus::kind).orElse("file");
     }
 
     private static String nz(String s) {

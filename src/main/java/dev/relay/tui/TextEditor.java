@@ -2,6 +2,7 @@ package dev.relay.tui;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A small multi-line text buffer with a cursor, for the override editor and the attach input line. */
 public final class TextEditor {
@@ -148,19 +149,25 @@ public final class TextEditor {
      * The session prefix being typed when the text starts with '@' and the cursor is still in that first word
      * ("@s" with the cursor after it gives "s"); empty otherwise.
      */
-    public java.util.Optional<String> sessionPrefix() {
+    public Optional<String> sessionPrefix() {
         String first = lines.get(0).toString();
         if (row != 0 || !first.startsWith("@")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         int end = 1;
         while (end < first.length() && isIdChar(first.charAt(end))) {
             end++;
         }
         if (col < 1 || col > end) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(first.substring(1, end));
+        return Optional.of(first.substring(1, end));
+    }
+
+    /** The session a message goes to straight, for a text that starts "@session:". */
+    static Optional<String> directTarget(String text) {
+        int colon = text.indexOf(':');
+        return text.startsWith("@") && colon > 1 ? Optional.of(text.substring(1, colon).strip()) : Optional.empty();
     }
 
     /** Replaces the "@prefix" first word (and a colon after it) with {@code replacement}, cursor after it. */

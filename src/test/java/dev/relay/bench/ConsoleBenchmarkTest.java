@@ -12,7 +12,7 @@ import dev.relay.monitor.HomeMonitor;
 import dev.relay.testing.Await;
 import dev.relay.testing.LoopHarness;
 import dev.relay.tui.Console;
-import dev.relay.tui.Panes;
+import dev.relay.tui.ConsoleHost;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -41,10 +41,10 @@ class ConsoleBenchmarkTest {
         final Thread thread;
         final AtomicBoolean stop = new AtomicBoolean();
 
-        Running(Home home, Panes.Mode mode, int cols, int rows) throws Exception {
+        Running(Home home, ConsoleHost host, int cols, int rows) throws Exception {
             monitor = new HomeMonitor(home, List.of("s1"), 1 << 20, Clock.systemUTC(), HomeMonitor.IDLE_INTERVAL);
             console = new Console(new TerminalScreen(new DefaultVirtualTerminal(new TerminalSize(cols, rows))), monitor,
-                    new FileOperatorActions(home), mode, Clock.systemUTC());
+                    new FileOperatorActions(home), host, Clock.systemUTC());
             thread = new Thread(() -> {
                 try {
                     console.run(stop::get);
@@ -93,7 +93,7 @@ class ConsoleBenchmarkTest {
         Home home = longDay(dir.resolve("home"));
         long[] ms = new long[6];
         for (int i = 0; i < ms.length; i++) {
-            try (Running r = new Running(home, Panes.Mode.ATTACHED, 200, 60)) {
+            try (Running r = new Running(home, ConsoleHost.ATTACHED_TO_DAEMON, 200, 60)) {
                 ms[i] = r.console.firstFrameNanos() / 1_000_000;
             }
         }
@@ -166,7 +166,7 @@ class ConsoleBenchmarkTest {
         LoopHarness relay = new LoopHarness(dir.resolve("live"), Clock.systemUTC()).config("sessions:\n  - id: s1\n");
         Logging.configure(relay.home.logFile(), false);
         relay.start();
-        try (Running r = new Running(relay.home, Panes.Mode.IN_PROCESS, 120, 40)) {
+        try (Running r = new Running(relay.home, ConsoleHost.IN_PROCESS, 120, 40)) {
             relay.loop().addListener(e -> r.monitor.poke());
             long framesBefore = r.console.frames();
             long t0 = System.nanoTime();

@@ -12,7 +12,7 @@ import dev.relay.monitor.FileOperatorActions;
 import dev.relay.monitor.HomeMonitor;
 import dev.relay.monitor.OperatorActions;
 import dev.relay.tui.Console;
-import dev.relay.tui.Panes;
+import dev.relay.tui.ConsoleHost;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,16 +30,16 @@ public final class ConsoleDriver implements AutoCloseable {
     private volatile boolean stop;
     private final Thread thread;
 
-    public ConsoleDriver(Home home, List<String> sessions, Panes.Mode mode, int columns, int rows) {
-        this(home, sessions, mode, columns, rows, new FileOperatorActions(home));
+    public ConsoleDriver(Home home, List<String> sessions, ConsoleHost host, int columns, int rows) {
+        this(home, sessions, host, columns, rows, new FileOperatorActions(home));
     }
 
-    public ConsoleDriver(Home home, List<String> sessions, Panes.Mode mode, int columns, int rows, OperatorActions actions) {
-        this(home, sessions, mode, new DefaultVirtualTerminal(new TerminalSize(columns, rows)), actions, true);
+    public ConsoleDriver(Home home, List<String> sessions, ConsoleHost host, int columns, int rows, OperatorActions actions) {
+        this(home, sessions, host, new DefaultVirtualTerminal(new TerminalSize(columns, rows)), actions, true);
     }
 
     /** On a given terminal (a slow one, say); {@code awaitFirstFrame} false when the terminal may not draw at once. */
-    public ConsoleDriver(Home home, List<String> sessions, Panes.Mode mode, DefaultVirtualTerminal terminal,
+    public ConsoleDriver(Home home, List<String> sessions, ConsoleHost host, DefaultVirtualTerminal terminal,
                          OperatorActions actions, boolean awaitFirstFrame) {
         this.terminal = terminal;
         terminal.addVirtualTerminalListener(new VirtualTerminalListener() {
@@ -64,7 +64,7 @@ public final class ConsoleDriver implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        console = new Console(screen, monitor, actions, mode, Clock.systemUTC());
+        console = new Console(screen, monitor, actions, host, Clock.systemUTC());
         thread = new Thread(() -> {
             try {
                 console.run(() -> stop);

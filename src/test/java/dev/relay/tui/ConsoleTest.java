@@ -46,7 +46,7 @@ class ConsoleTest {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
         Logging.configure(relay.home.logFile(), false);   // the log pane shows this home's log
         relay.start();
-        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.IN_PROCESS, columns, rows);
+        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.IN_PROCESS, columns, rows);
         console.awaitText("RUNNING");
     }
 
@@ -67,7 +67,7 @@ class ConsoleTest {
                 java.nio.file.Files.createDirectories(dir.resolve("elsewhere")));
         Logging.configure(relay.home.logFile(), false);
         relay.start();
-        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.IN_PROCESS, 160, 40);
+        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.IN_PROCESS, 160, 40);
         relay.send("frontend", "login page ready");
         console.awaitText("blocked: refusing to write");
         relay.send("backend", "migrated");
@@ -210,7 +210,7 @@ class ConsoleTest {
         start(120, 40);
         console.press('?');
         console.awaitText("Keys · any key closes");
-        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.NORMAL)) {
+        for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
             assertTrue(console.text().contains(b.help()), "help lists " + b.key().label() + "\n" + console.text());
         }
         console.press('x');
@@ -391,7 +391,7 @@ class ConsoleTest {
             @Override
             public void sendTo(SessionId session, String text) {}
         };
-        console = new ConsoleDriver(relay.home, List.of("backend"), Panes.Mode.IN_PROCESS, 100, 30, broken);
+        console = new ConsoleDriver(relay.home, List.of("backend"), ConsoleHost.IN_PROCESS, 100, 30, broken);
         console.press('p');
         console.awaitText("cannot pause now");
         console.press('o');
@@ -421,7 +421,7 @@ class ConsoleTest {
                         }
                     }
                 };
-        console = new ConsoleDriver(relay.home, List.of("backend"), Panes.Mode.IN_PROCESS, frozen,
+        console = new ConsoleDriver(relay.home, List.of("backend"), ConsoleHost.IN_PROCESS, frozen,
                 new dev.relay.monitor.FileOperatorActions(relay.home), false);
         Await.until("the console is blocked in the terminal", () -> flushes.get() > 0);
         for (int i = 0; i < 20; i++) {
@@ -435,7 +435,7 @@ class ConsoleTest {
     @Test
     void two_consoles_on_one_home_both_act_on_the_relay() {
         start(100, 30);
-        try (ConsoleDriver second = new ConsoleDriver(relay.home, List.of("backend", "frontend"), Panes.Mode.ATTACHED, 80, 24)) {
+        try (ConsoleDriver second = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.ATTACHED_TO_DAEMON, 80, 24)) {
             second.awaitText("attached to pid");
             second.press('p');
             console.awaitText("PAUSED");

@@ -26,27 +26,27 @@ class KeyTableTest {
 
     @Test
     void no_key_is_bound_twice_in_any_mode() {
-        for (ConsoleController.Mode mode : ConsoleController.Mode.values()) {
-            assertEquals(List.of(), duplicates(ConsoleController.table(mode)), "keys bound twice in " + mode);
+        for (ConsoleMode mode : ConsoleMode.values()) {
+            assertEquals(List.of(), duplicates(KeyTables.table(mode)), "keys bound twice in " + mode);
         }
     }
 
     @Test
     void the_duplicate_check_does_find_a_key_bound_twice() {
-        List<KeyBinding> twice = new ArrayList<>(ConsoleController.table(ConsoleController.Mode.NORMAL));
+        List<KeyBinding> twice = new ArrayList<>(KeyTables.table(ConsoleMode.NORMAL));
         twice.add(new KeyBinding(Key.ch('p'), "Print", "prints", true, c -> { }));
         assertEquals(List.of("p (Print)"), duplicates(twice));
     }
 
     @Test
     void every_binding_has_a_name_and_a_help_text_and_the_main_keys_are_in_the_footer() {
-        for (ConsoleController.Mode mode : ConsoleController.Mode.values()) {
-            for (KeyBinding b : ConsoleController.table(mode)) {
+        for (ConsoleMode mode : ConsoleMode.values()) {
+            for (KeyBinding b : KeyTables.table(mode)) {
                 assertFalse(b.name().isBlank(), b.key().label());
                 assertFalse(b.help().isBlank(), b.key().label());
             }
         }
-        List<String> footer = ConsoleController.table(ConsoleController.Mode.NORMAL).stream()
+        List<String> footer = KeyTables.table(ConsoleMode.NORMAL).stream()
                 .filter(KeyBinding::footer).map(b -> b.key().label()).toList();
         assertEquals(List.of("o", "p", "r", "a", "?", "q"), footer);
     }

@@ -11,12 +11,12 @@ class ReadmeKeysTest {
     @Test
     void the_readme_names_every_key_of_the_console_footer() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
-        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.NORMAL)) {
+        for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
             if (b.footer()) {
                 assertTrue(readme.contains("`" + b.key().label() + "`"), "README.md does not mention key " + b.key().label());
             }
         }
-        for (KeyBinding b : ConsoleController.table(ConsoleController.Mode.EDIT_OVERRIDE)) {
+        for (KeyBinding b : KeyTables.table(ConsoleMode.EDIT_OVERRIDE)) {
             if (b.footer()) {
                 assertTrue(readme.contains("`" + b.key().label() + "`"), "README.md does not mention key " + b.key().label());
             }

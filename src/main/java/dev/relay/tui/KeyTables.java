@@ -1,0 +1,129 @@
+package dev.relay.tui;
+
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * One key table per mode, with what a key outside the table does: the single source of the footer, the help overlay
+ * and the dispatch of keys ({@link ConsoleController#handle}).
+ */
+final class KeyTables {
+    private KeyTables() {}
+
+    private static final List<KeyBinding> SCROLLING = List.of(
+            new KeyBinding(Key.of(KeyType.Tab), "Focus", "Move focus to the next pane", false, c -> c.cycleFocus(1)),
+            new KeyBinding(Key.of(KeyType.ReverseTab), "Back", "Move focus to the previous pane", false, c -> c.cycleFocus(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Scroll the focused pane up a line", false, c -> c.scroll(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Scroll the focused pane down a line", false, c -> c.scroll(1)),
+            new KeyBinding(Key.of(KeyType.PageUp), "Page up", "Scroll the focused pane up a page", false, c -> c.page(-1)),
+            new KeyBinding(Key.of(KeyType.PageDown), "Page down", "Scroll the focused pane down a page", false, c -> c.page(1)),
+            new KeyBinding(Key.of(KeyType.Home), "Top", "Go to the oldest line of the focused pane", false, ConsoleController::top),
+            new KeyBinding(Key.of(KeyType.End), "Follow", "Go to the newest line and follow it", false, ConsoleController::follow));
+
+    static final List<KeyBinding> NORMAL = concat(List.of(
+            new KeyBinding(Key.ch('o'), "Override", "Write to the coordinator as JC; start with @session: to write to one agent", true, ConsoleController::openOverride),
+            new KeyBinding(Key.ch('p'), "Pause", "Pause: no envelope is taken (intake and dispatch go on)", true, ConsoleController::pause),
+            new KeyBinding(Key.ch('r'), "Resume", "Resume; also clears a needs_jc pause", true, ConsoleController::resume),
+            new KeyBinding(Key.ch('a'), "Attach", "Pick an agent: the logs pane follows it and what you type goes to it", true, ConsoleController::openPicker),
+            new KeyBinding(Key.ch('?'), "Help", "Show every key", true, ConsoleController::openHelp),
+            new KeyBinding(Key.ch('q'), "Quit", "Quit the console (asks first)", true, ConsoleController::askToQuit),
+            new KeyBinding(Key.ctrl('c'), "Quit", "Quit the console (asks first)", false, ConsoleController::askToQuit)),
+            SCROLLING);
+
+    static final List<KeyBinding> EDITOR = List.of(
+            new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the message (a line ending in \\ continues on a new line)", true, ConsoleController::editorEnter),
+            new KeyBinding(Key.alt(KeyType.Enter), "New line", "Start a new line", true, c -> c.editor().newline()),
+            new KeyBinding(Key.of(KeyType.Tab), "Complete", "Complete the @session being typed", true, ConsoleController::complete),
+            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Close the editor without sending", true, ConsoleController::cancelEditor),
+            new KeyBinding(Key.ctrl('c'), "Cancel", "Close the editor without sending", false, ConsoleController::cancelEditor),
+            new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> c.editor().backspace()),
+            new KeyBinding(Key.of(KeyType.Delete), "Delete", "Erase the character under the cursor", false, c -> c.editor().delete()),
+            new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> c.editor().left()),
+            new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> c.editor().right()),
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Move the cursor", false, c -> c.editor().up()),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Move the cursor", false, c -> c.editor().down()),
+            new KeyBinding(Key.of(KeyType.Home), "Line start", "Move the cursor", false, c -> c.editor().home()),
+            new KeyBinding(Key.of(KeyType.End), "Line end", "Move the cursor", false, c -> c.editor().end()));
+
+    static final List<KeyBinding> AGENT_CHAT = concat(List.of(
+            new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the line to the attached agent", true, ConsoleController::agentEnter),
+            new KeyBinding(Key.of(KeyType.Escape), "Detach", "Stop following the agent", true, ConsoleController::detach),
+            new KeyBinding(Key.ctrl('c'), "Detach", "Stop following the agent", false, ConsoleController::detach),
+            new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> c.agentInput().backspace()),
+            new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> c.agentInput().left()),
+            new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> c.agentInput().right())),
+            SCROLLING.stream().filter(b -> b.key().type() != KeyType.ArrowLeft && b.key().type() != KeyType.ArrowRight).toList());
+
+    static final List<KeyBinding> PICKER = List.of(
+            new KeyBinding(Key.of(KeyType.Enter), "Attach", "Attach to the selected agent", true, ConsoleController::pick),
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Select the previous agent", false, c -> c.movePick(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Select the next agent", false, c -> c.movePick(1)),
+            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Close the list", true, ConsoleController::closeOverlay));
+
+    static final List<KeyBinding> CONFIRM = List.of(
+            new KeyBinding(Key.ch('y'), "Quit", "Quit the console", true, ConsoleController::quit),
+            new KeyBinding(Key.ch('n'), "Stay", "Stay in the console", true, ConsoleController::stay),
+            new KeyBinding(Key.of(KeyType.Escape), "Stay", "Stay in the console", false, ConsoleController::stay));
+
+    /** The help overlay's own keys; any other key closes it (see {@link #otherKeys}). */
+    static final List<KeyBinding> HELP = List.of(
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Scroll the help up a line", false, c -> c.scrollHelp(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Scroll the help down a line", false, c -> c.scrollHelp(1)),
+            new KeyBinding(Key.of(KeyType.PageUp), "Page up", "Scroll the help up a page", false, c -> c.scrollHelp(-10)),
+            new KeyBinding(Key.of(KeyType.PageDown), "Page down", "Scroll the help down a page", false, c -> c.scrollHelp(10)));
+
+    private static final Map<ConsoleMode, List<KeyBinding>> TABLES = new EnumMap<>(Map.of(
+            ConsoleMode.NORMAL, NORMAL,
+            ConsoleMode.HELP, HELP,
+            ConsoleMode.CONFIRM_QUIT, CONFIRM,
+            ConsoleMode.PICK_AGENT, PICKER,
+            ConsoleMode.EDIT_OVERRIDE, EDITOR,
+            ConsoleMode.AGENT_CHAT, AGENT_CHAT));
+
+    private static final BiConsumer<ConsoleController, KeyStroke> NOTHING = (c, k) -> { };
+
+    /** What a key outside the mode's table does: typing into the editors, closing the help. */
+    private static final Map<ConsoleMode, BiConsumer<ConsoleController, KeyStroke>> OTHER_KEYS = new EnumMap<>(Map.of(
+            ConsoleMode.NORMAL, NOTHING,
+            ConsoleMode.HELP, KeyTables::helpOtherKey,
+            ConsoleMode.CONFIRM_QUIT, NOTHING,
+            ConsoleMode.PICK_AGENT, NOTHING,
+            ConsoleMode.EDIT_OVERRIDE, (c, k) -> {
+                if (typed(k)) {
+                    c.editor().insert(k.getCharacter());
+                }
+            },
+            ConsoleMode.AGENT_CHAT, (c, k) -> {
+                if (typed(k)) {
+                    c.agentInput().insert(k.getCharacter());
+                }
+            }));
+
+    static List<KeyBinding> table(ConsoleMode mode) {
+        return TABLES.get(mode);
+    }
+
+    static BiConsumer<ConsoleController, KeyStroke> otherKeys(ConsoleMode mode) {
+        return OTHER_KEYS.get(mode);
+    }
+
+    private static boolean typed(KeyStroke k) {
+        return k.getKeyType() == KeyType.Character && !k.isCtrlDown() && !k.isAltDown();
+    }
+
+    // the help scrolls on its keys with Ctrl or Alt held as well
+    private static void helpOtherKey(ConsoleController c, KeyStroke k) {
+        Key plain = Key.of(k.getKeyType());
+        HELP.stream().filter(b -> k.getKeyType() != KeyType.Character && b.key().equals(plain)).findFirst()
+                .ifPresentOrElse(b -> b.action().accept(c), c::closeOverlay);
+    }
+
+    private static List<KeyBinding> concat(List<KeyBinding> a, List<KeyBinding> b) {
+        return Stream.concat(a.stream(), b.stream()).toList();
+    }
+}
