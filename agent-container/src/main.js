@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Inbox } from './inbox.js';
-import { OutputWriter, ProtocolError, isSessionId, parseStartLine, readFirstLine } from './protocol.js';
+import { OutputWriter, ProtocolError, errorCode, isSessionId, parseStartLine, readFirstLine } from './protocol.js';
 import { buildSdkEnv, makeRedactor, secretHooks, secretNames } from './secrets.js';
 import { SERVER_NAME, createTrackerServer } from './tracker-tools.js';
 import { Transcript } from './transcript.js';
@@ -97,6 +97,9 @@ export async function run({ stdin, stdout, stderr, query, workspace, env = proce
   else stop?.addEventListener('abort', onStop, { once: true });
 
   let sessionId = start.sessionId;
+  // Claude Code says on stderr that it cannot resume; the SDK's own error then says only that it exited.
+  let lostSession = null;
+  const resumed = start.sessionId !== null;
   // Messages sent and not yet answered, by uuid. Claude Code may answer several queued messages
   // in one turn; its result lists the uuids it consumed.
   const unanswered = new Set();
@@ -133,7 +136,10 @@ export async function run({ stdin, stdout, stderr, query, workspace, env = proce
     hooks: secretHooks(secretNames(start.secrets)),
     systemPrompt: { type: 'preset', preset: 'claude_code', append: relayInstructions(start) },
     abortController: aborter,
-    stderr: (data) => log(`claude: ${String(data).trimEnd()}`),
+    stderr: (data) => {
+      lostSession ??= errorCode(String(data), resumed);
+      log(`claude: ${String(data).trimEnd()}`);
+    },
   };
 
   let code = EXIT_OK;
@@ -148,7 +154,8 @@ export async function run({ stdin, stdout, stderr, query, workspace, env = proce
       if (message?.type !== 'result') continue;
       markAnswered(unanswered, message);
       const out = resultOutput(message);
-      await output.write({ ...out, newSessionId: sessionId });
+      const code = out.status === 'error' ? (errorCode(out.error, resumed) ?? lostSession) : null;
+      await output.write({ ...out, newSessionId: sessionId, code });
       transcript.result(out.status, out.status === 'success' ? out.result : out.error);
     }
     if (unanswered.size > 0 && !stopping) {
@@ -162,7 +169,7 @@ export async function run({ stdin, stdout, stderr, query, workspace, env = proce
     } else {
       const message = `agent failed: ${err?.message ?? String(err)}`;
       log(message);
-      await output.error(message, sessionId);
+      await output.error(message, sessionId, errorCode(message, resumed) ?? lostSession);
       transcript.result('error', message);
       code = EXIT_FAILURE;
     }

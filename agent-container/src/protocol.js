@@ -126,6 +126,17 @@ export function isSessionId(id) {
   return typeof id === 'string' && SESSION_ID.test(id);
 }
 
+/** The `code` of an error block whose resumed session the SDK no longer has; the relay retries once with a fresh one. */
+export const SESSION_NOT_FOUND = 'session_not_found';
+
+// Claude Code's words when it cannot resume a session; only this file reads them, the relay reads the code.
+const LOST_SESSION = /no conversation found with session id|session not found/i;
+
+/** The error code for `text` (an SDK error or Claude Code's stderr) of a run that resumed a session, or null. */
+export function errorCode(text, resumed) {
+  return resumed && typeof text === 'string' && LOST_SESSION.test(text) ? SESSION_NOT_FOUND : null;
+}
+
 /**
  * Writes output blocks to the relay. Each block goes out in one write so that blocks never
  * interleave; `redact` runs over the texts so that no secret value reaches stdout.
@@ -134,17 +145,16 @@ export class OutputWriter {
   constructor(stdout, redact = (text) => text) {
     this.stdout = stdout;
     this.redact = redact;
-    this.count = 0;
   }
 
-  write({ status, result = null, newSessionId = null, error = null }) {
+  write({ status, result = null, newSessionId = null, error = null, code = null }) {
     const body = JSON.stringify({
       status,
       result: result === null ? null : this.redact(result),
       newSessionId,
       error: error === null ? null : this.redact(error),
+      ...(code === null ? {} : { code }),
     });
-    this.count += 1;
     return new Promise((resolve) => {
       this.stdout.write(`${OUTPUT_START}\n${body}\n${OUTPUT_END}\n`, () => resolve());
     });
@@ -154,8 +164,8 @@ export class OutputWriter {
     return this.write({ status: 'success', result, newSessionId, error: null });
   }
 
-  error(error, newSessionId = null) {
-    return this.write({ status: 'error', result: null, newSessionId, error });
+  error(error, newSessionId = null, code = null) {
+    return this.write({ status: 'error', result: null, newSessionId, error, code });
   }
 }
 

@@ -180,6 +180,32 @@ test('reports a query that throws as an error block with the session id, and exi
   ]);
 });
 
+test('a resumed session the SDK no longer has is reported with the code session_not_found', async (t) => {
+  const dirs = await tempDirs(t);
+  const agent = new Agent(dirs, t);
+  agent.send(startLine({ sessionId: 'lost-0123' }));
+
+  assert.equal((await agent.waitForExit()).code, 1);
+  assert.deepEqual(agent.outputs(), [{
+    status: 'error',
+    result: null,
+    newSessionId: 'lost-0123',
+    error: 'agent failed: Claude Code process exited with code 1',
+    code: 'session_not_found',
+  }]);
+});
+
+test('an error that is not a lost session carries no code, even in the words of one', async (t) => {
+  const dirs = await tempDirs(t);
+  const agent = new Agent(dirs, t);
+  // a new session cannot be lost, whatever the error says
+  agent.send(startLine({ sessionId: null, prompt: 'THROW No conversation found with session ID: x' }));
+
+  assert.equal((await agent.waitForExit()).code, 1);
+  assert.equal(agent.outputs().length, 1);
+  assert.equal('code' in agent.outputs()[0], false, JSON.stringify(agent.outputs()));
+});
+
 test('reports an error result as an error block and keeps taking follow-ups', async (t) => {
   const dirs = await tempDirs(t);
   const agent = new Agent(dirs, t);

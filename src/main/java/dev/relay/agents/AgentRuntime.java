@@ -26,6 +26,11 @@ public interface AgentRuntime extends AutoCloseable {
     @Override
     void close();
 
+    /** A container id as Docker's CLI shows it. */
+    static String shortId(String id) {
+        return id == null ? "?" : id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
     /** A container as listed: its id, labels, and whether it runs. */
     record Container(String id, Map<String, String> labels, boolean running, String status) {}
 }

@@ -55,7 +55,8 @@ public final class OutputParser {
         }
         boolean ok = "success".equals(n.path("status").asText());
         return new AgentOutput(ok, text(n, "result"), text(n, "newSessionId"),
-                ok ? text(n, "error") : Optional.of(text(n, "error").orElse("the agent reported an error without a message")));
+                ok ? text(n, "error") : Optional.of(text(n, "error").orElse("the agent reported an error without a message")),
+                text(n, "code"));
     }
 
     private static Optional<String> text(JsonNode n, String field) {

@@ -34,7 +34,7 @@ class AgentSupervisionTest {
     final FakeAgentRuntime runtime = new FakeAgentRuntime();
     /** What .env and the environment hold when an agent starts: an OAuth token unless a test says otherwise. */
     volatile Secrets secrets = secrets(null, "oauth-token-for-agents-0123", null);
-    final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
     LoopHarness relay;
     AgentSupervisor supervisor;
 
@@ -54,10 +54,16 @@ class AgentSupervisionTest {
 
     private void start(String config) {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
-        supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, () -> secrets);
+        supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, () -> secrets, false);
         relay.withTargets(s -> s.value().equals("c1") ? Optional.of((DispatchTarget) supervisor) : Optional.empty());
         relay.start();
         supervisor.start();
+    }
+
+    /** Time passes: the supervisor's clock moves, then it takes one step (its scheduler in production). */
+    private void advance(Duration d) {
+        clock.advance(d);
+        supervisor.tick();
     }
 
     private static Secrets secrets(String coordinatorKey, String oauthToken, String agentKey) {
@@ -66,7 +72,7 @@ class AgentSupervisionTest {
     }
 
     private AgentSupervisor.State state() {
-        return supervisor.views().get(0).state();
+        return supervisor.snapshot().agents().get(0).state();
     }
 
     /** What is in c1's follow-up directory (nothing when the directory was never made). */
@@ -102,8 +108,8 @@ class AgentSupervisionTest {
         relay.take("files1");
         assertEquals(List.of(), runtime.startedSlugs, "no second container");
         assertEquals(List.of(), inputFiles(), "not sent again as a follow-up");
-        assertTrue(supervisor.recovery().get(0).contains("re-attached to the running container left-c1")
-                && supervisor.recovery().get(0).contains("is not sent again"), supervisor.recovery().toString());
+        assertTrue(supervisor.snapshot().recovery().get(0).contains("re-attached to the running container left-c1")
+                && supervisor.snapshot().recovery().get(0).contains("is not sent again"), supervisor.snapshot().recovery().toString());
 
         // what comes next for c1 goes in as a follow-up, as usual
         relay.override("@c1: and the upgrade notes");
@@ -120,14 +126,14 @@ class AgentSupervisionTest {
         Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
 
         runtime.reachable = true;
-        clock.advance(Duration.ofSeconds(10));
+        advance(Duration.ofSeconds(10));
         Await.until("re-attached", Duration.ofSeconds(15), () -> state() == AgentSupervisor.State.RUNNING);
         Await.until("the reply written to it as a follow-up", () -> inputFiles().stream().anyMatch(f -> f.toString().endsWith(".json")));
         assertEquals(List.of(), runtime.startedSlugs, "no second container beside the one from before");
-        assertEquals(1, supervisor.recovery().stream().filter(r -> r.startsWith("Docker unreachable at start-up")).count(),
-                supervisor.recovery().toString());
-        assertTrue(supervisor.recovery().stream().anyMatch(r -> r.contains("re-attached to the running container left-c1")),
-                supervisor.recovery().toString());
+        assertEquals(1, supervisor.snapshot().recovery().stream().filter(r -> r.startsWith("Docker unreachable at start-up")).count(),
+                supervisor.snapshot().recovery().toString());
+        assertTrue(supervisor.snapshot().recovery().stream().anyMatch(r -> r.contains("re-attached to the running container left-c1")),
+                supervisor.snapshot().recovery().toString());
     }
 
     @Test
@@ -167,16 +173,16 @@ class AgentSupervisionTest {
         relay.take("files1");
         assertEquals(1, runtime.startedSlugs.size());
 
-        clock.advance(Duration.ofSeconds(5));   // the first backoff: 5 s
+        advance(Duration.ofSeconds(5));   // the first backoff: 5 s
         Await.until("the second attempt", () -> runtime.startedSlugs.size() == 2);
         Await.until("backing off again", () -> state() == AgentSupervisor.State.BACKOFF);
-        clock.advance(Duration.ofSeconds(5));
+        advance(Duration.ofSeconds(5));
         Await.until("still backing off (10 s now)", () -> state() == AgentSupervisor.State.BACKOFF);
         assertEquals(2, runtime.startedSlugs.size());
-        clock.advance(Duration.ofSeconds(6));
+        advance(Duration.ofSeconds(6));
         Await.until("the third attempt", () -> runtime.startedSlugs.size() == 3);
         assertEquals(1, failureNotes(), "one notification, not one per attempt");
-        assertTrue(supervisor.views().get(0).lastError().contains("no such image"));
+        assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("no such image"));
     }
 
     @Test
@@ -184,13 +190,13 @@ class AgentSupervisionTest {
         start(CONFIG + "agents:\n  max_run_s: 60\n  stop_grace_s: 10\n");
         relay.override("@c1: a long job");
         Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
-        clock.advance(Duration.ofSeconds(61));
+        advance(Duration.ofSeconds(61));
         Await.until("asked to close", () -> state() == AgentSupervisor.State.CLOSING);
         assertTrue(java.nio.file.Files.exists(dir.resolve("agents/c1/ipc/input/_close")));
         // the fake agent ignores _close, as a hung one would
-        clock.advance(Duration.ofSeconds(11));
+        advance(Duration.ofSeconds(11));
         Await.until("stopped by force and reported", () -> state() == AgentSupervisor.State.BACKOFF);
-        assertTrue(supervisor.views().get(0).lastError().contains("exit 137"), supervisor.views().get(0).lastError());
+        assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("exit 137"), supervisor.snapshot().agents().get(0).lastError());
     }
 
     @Test
@@ -200,7 +206,7 @@ class AgentSupervisionTest {
                 + "        - {host: " + keys + ", container: /keys}\n");
         relay.override("@c1: read the keys");
         Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
-        String error = supervisor.views().get(0).lastError();
+        String error = supervisor.snapshot().agents().get(0).lastError();
         assertTrue(error.contains("mount " + keys + " -> /keys refused") && error.contains("agents.mount_allowlist"), error);
         assertTrue(runtime.startedSlugs.isEmpty(), "no container was started");
         java.nio.file.Files.delete(keys);
@@ -213,8 +219,8 @@ class AgentSupervisionTest {
         Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
         runtime.exit(runtime.lastId(), 137, true);
         Await.until("backing off", () -> state() == AgentSupervisor.State.BACKOFF);
-        assertTrue(supervisor.views().get(0).lastError().contains("killed: out of memory (exit 137)"),
-                supervisor.views().get(0).lastError());
+        assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("killed: out of memory (exit 137)"),
+                supervisor.snapshot().agents().get(0).lastError());
         Notification n = relay.notifier.sent.stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
         assertTrue(n.message().contains("out of memory"));
         assertEquals(1, failureNotes());
@@ -279,7 +285,7 @@ class AgentSupervisionTest {
         relay.override("@c1: build");
         Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
         assertEquals(List.of(), runtime.startLines, "no container was started");
-        String error = supervisor.views().get(0).lastError();
+        String error = supervisor.snapshot().agents().get(0).lastError();
         assertEquals("no credential for container agents: put CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or"
                 + " AGENT_ANTHROPIC_API_KEY (the agents' own API key) in " + dir.resolve(".env") + " or the environment;"
                 + " ANTHROPIC_API_KEY is the coordinator's and reaches agents only with agents.share_coordinator_key: true"
@@ -291,7 +297,7 @@ class AgentSupervisionTest {
 
         // the operator adds a token to .env: the next try takes it, with the reply that waited
         secrets = secrets(COORDINATOR_KEY, TOKEN, null);
-        clock.advance(Duration.ofSeconds(5));
+        advance(Duration.ofSeconds(5));
         Await.until("started with the token", () -> state() == AgentSupervisor.State.RUNNING);
         assertEquals(Map.of("CLAUDE_CODE_OAUTH_TOKEN", TOKEN), secretsOfStart(0));
         assertEquals("build", new ObjectMapper().readTree(runtime.startLines.get(0)).get("prompt").asText());
@@ -319,7 +325,7 @@ class AgentSupervisionTest {
         start();
         relay.override("@c1: build");
         Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
-        assertTrue(supervisor.runtimeProblem().orElse("").contains("Docker is unreachable"));
+        assertTrue(supervisor.snapshot().runtimeProblem().orElse("").contains("Docker is unreachable"));
 
         relay.send("files1", "a file session still works");
         assertEquals("reply to: [session files1] a file session still works", relay.take("files1"));
@@ -327,10 +333,195 @@ class AgentSupervisionTest {
 
         runtime.reachable = true;
         // the supervisor pings every ten seconds of its clock
-        clock.advance(Duration.ofSeconds(10));
-        Await.until("Docker seen again", Duration.ofSeconds(15), () -> supervisor.runtimeProblem().isEmpty());
+        advance(Duration.ofSeconds(10));
+        Await.until("Docker seen again", Duration.ofSeconds(15), () -> supervisor.snapshot().runtimeProblem().isEmpty());
         Await.until("the waiting reply starts the container", Duration.ofSeconds(15), () -> runtime.startedSlugs.size() == 1);
         Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
         assertEquals(SessionId.of("c1").value(), runtime.startedSlugs.get(0));
+    }
+
+    // ---- the hand-off, exactly once ----------------------------------------------------------------------------
+
+    private final SessionId c1 = SessionId.of("c1");
+
+    private dev.relay.dispatch.Outbox outbox() {
+        return new dev.relay.dispatch.Outbox(new dev.relay.core.Home(dir).outboxRoot(), Clock.systemUTC());
+    }
+
+    /** Replies claimed by the supervisor and not yet handed to c1. */
+    private List<Path> claims() {
+        try (var files = java.nio.file.Files.list(dir.resolve("state/agents/c1.claimed"))) {
+            return files.toList();
+        } catch (java.io.IOException none) {
+            return List.of();
+        }
+    }
+
+    /** The texts of c1's visible follow-up files. */
+    private List<String> followUps() {
+        return inputFiles().stream().filter(f -> f.getFileName().toString().matches("[0-9].*\\.json")).map(f -> {
+            try {
+                return new ObjectMapper().readTree(f.toFile()).get("text").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private List<String> startPrompts() {
+        return runtime.startLines.stream().map(l -> {
+            try {
+                return new ObjectMapper().readTree(l).get("prompt").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    /** A claim as a relay that stopped mid-hand-over left it: out of the outbox, named for what it was to become. */
+    private String leaveClaim(String kind, String text) throws Exception {
+        String entry = "0001763892000000-000000-" + kind.length() + "abc.txt";
+        java.nio.file.Files.createDirectories(dir.resolve("state/agents/c1.claimed"));
+        java.nio.file.Files.writeString(dir.resolve("state/agents/c1.claimed/" + kind + entry), text);
+        return entry;
+    }
+
+    private AgentRuntime.Container liveC1(String startedWith) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(AgentSupervisor.HOME_LABEL, dir.toAbsolutePath().normalize().toString(),
+                AgentSupervisor.AGENT_LABEL, "c1"));
+        if (startedWith != null) {
+            labels.put(AgentSupervisor.ENTRY_LABEL, startedWith);
+        }
+        return new AgentRuntime.Container("left-c1", labels, true, "Up 2 minutes");
+    }
+
+    @Test
+    void a_reply_that_comes_while_the_container_starts_waits_then_goes_in_once_as_a_follow_up() throws Exception {
+        runtime.startGate = new java.util.concurrent.CountDownLatch(1);
+        start();
+        relay.override("@c1: first");
+        Await.until("starting", () -> state() == AgentSupervisor.State.STARTING);
+        relay.override("@c1: second");
+        Await.until("the second reply queued for c1", () -> outbox().pending(c1).size() == 1);
+        relay.send("files1", "a turn, so that the loop has offered c1's reply again since");
+        relay.take("files1");
+        assertEquals(1, outbox().pending(c1).size(), "busy while starting: the reply stays in the outbox");
+
+        runtime.startGate.countDown();
+        Await.until("the second reply handed over", () -> followUps().equals(List.of("second")));
+        Await.until("nothing left for c1", () -> outbox().pending(c1).isEmpty() && claims().isEmpty());
+        relay.send("files1", "another turn");
+        relay.take("files1");
+        supervisor.settle();
+        assertEquals(List.of("first"), startPrompts(), "one container, started with the first reply once");
+        assertEquals(List.of("second"), followUps(), "the second reply once, as a follow-up");
+    }
+
+    @Test
+    void a_reply_claimed_for_a_start_that_never_happened_is_queued_again_after_a_restart_and_started_once() throws Exception {
+        leaveClaim(AgentWorkspace.START, "the interrupted start");
+        start();
+        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("the claim settled", () -> claims().isEmpty() && outbox().pending(c1).isEmpty());
+        assertEquals(List.of("the interrupted start"), startPrompts());
+        assertTrue(supervisor.snapshot().recovery().stream().anyMatch(r -> r.contains("queued for it again")),
+                supervisor.snapshot().recovery().toString());
+        relay.send("files1", "a turn, so that the loop has pumped the outbox since");
+        relay.take("files1");
+        supervisor.settle();
+        assertEquals(List.of("the interrupted start"), startPrompts(), "started once");
+        assertEquals(List.of(), followUps(), "and not sent again as a follow-up");
+    }
+
+    @Test
+    void a_reply_claimed_for_a_start_the_live_container_got_is_not_sent_again() throws Exception {
+        String entry = leaveClaim(AgentWorkspace.START, "already its first line");
+        runtime.leftOver.add(liveC1(entry));
+        start();
+        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("the claim dropped", () -> claims().isEmpty());
+        relay.send("files1", "a turn, so that the loop has pumped the outbox since");
+        relay.take("files1");
+        supervisor.settle();
+        assertEquals(List.of(), runtime.startLines, "no second container");
+        assertEquals(List.of(), followUps(), "not sent again as a follow-up");
+        assertTrue(outbox().pending(c1).isEmpty());
+    }
+
+    @Test
+    void follow_ups_claimed_before_a_crash_reach_the_live_agent_once_whether_or_not_it_saw_them() throws Exception {
+        // one was staged and claimed but never shown; the other was shown (and read by the agent) before the crash
+        String unseen = leaveClaim(AgentWorkspace.FOLLOW, "never seen");
+        java.nio.file.Files.createDirectories(dir.resolve("agents/c1/ipc/input"));
+        java.nio.file.Files.writeString(dir.resolve("agents/c1/ipc/input/." + unseen.replace(".txt", ".json") + ".tmp"),
+                "{\"type\":\"message\",\"text\":\"never seen\"}");
+        java.nio.file.Files.writeString(dir.resolve("state/agents/c1.claimed/" + AgentWorkspace.FOLLOW + "0001763891000000-000000-seen.txt"),
+                "seen already");
+        runtime.leftOver.add(liveC1(null));
+        start();
+        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("both claims settled", () -> claims().isEmpty());
+        relay.send("files1", "a turn, so that the loop has pumped the outbox since");
+        relay.take("files1");
+        supervisor.settle();
+        assertEquals(List.of("never seen"), followUps());
+        assertTrue(outbox().pending(c1).isEmpty(), "neither went back to the outbox");
+        assertEquals(List.of(), runtime.startLines);
+    }
+
+    // ---- time comes from the clock, ticks from the test -------------------------------------------------------
+
+    @Test
+    void docker_is_asked_again_ten_seconds_after_the_last_try_whatever_the_clock_reads() {
+        clock = new ManualClock(Instant.parse("2026-11-23T10:00:03.700Z"));   // no round ten seconds
+        runtime.reachable = false;
+        start();
+        relay.override("@c1: build");
+        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+        runtime.reachable = true;
+        int pings = runtime.pings.get();
+        advance(Duration.ofSeconds(9));
+        assertEquals(pings, runtime.pings.get(), "not asked again within ten seconds");
+        assertEquals(AgentSupervisor.State.UNAVAILABLE, state());
+        advance(Duration.ofSeconds(1));
+        assertEquals(pings + 1, runtime.pings.get());
+        assertTrue(supervisor.snapshot().runtimeProblem().isEmpty());
+        Await.until("the waiting reply starts the container", () -> state() == AgentSupervisor.State.RUNNING);
+    }
+
+    // ---- a lost session is a code ---------------------------------------------------------------------------
+
+    private void keepSession(String id) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("state/agents"));
+        java.nio.file.Files.writeString(dir.resolve("state/agents/c1.session"), id + "\n");
+    }
+
+    @Test
+    void an_error_with_the_lost_session_code_is_retried_once_with_a_fresh_session() throws Exception {
+        keepSession("sess-gone");
+        startAgent(CONFIG);
+        assertTrue(runtime.startLines.get(0).contains("\"sessionId\":\"sess-gone\""), runtime.startLines.get(0));
+        String first = runtime.lastId();
+        runtime.output(first, new AgentOutput(false, Optional.empty(), Optional.empty(), Optional.of("agent failed: exited with code 1"),
+                Optional.of(AgentSupervisor.SESSION_NOT_FOUND)));
+        runtime.exit(first, 1, false);
+        Await.until("started again", () -> runtime.startLines.size() == 2);
+        assertTrue(runtime.startLines.get(1).contains("\"sessionId\":null"), runtime.startLines.get(1));
+        assertEquals(List.of("build", "build"), startPrompts());
+        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        assertFalse(java.nio.file.Files.exists(dir.resolve("state/agents/c1.session")), "the lost session is forgotten");
+    }
+
+    @Test
+    void an_error_in_the_words_of_a_lost_session_but_without_its_code_is_a_failure_not_a_retry() throws Exception {
+        keepSession("sess-kept");
+        startAgent(CONFIG);
+        String first = runtime.lastId();
+        runtime.output(first, AgentOutput.failure("No conversation found with session ID: sess-kept"));
+        runtime.exit(first, 1, false);
+        Await.until("backing off", () -> state() == AgentSupervisor.State.BACKOFF);
+        supervisor.settle();
+        assertEquals(1, runtime.startLines.size(), "no retry");
+        assertEquals("sess-kept", supervisor.snapshot().agents().get(0).sessionId());
     }
 }

@@ -95,7 +95,7 @@ class AgentSupervisorTest {
     }
 
     private Optional<AgentSupervisor.View> view(String slug) {
-        return supervisor.views().stream().filter(v -> v.slug().equals(slug)).findFirst();
+        return supervisor.snapshot().agents().stream().filter(v -> v.slug().equals(slug)).findFirst();
     }
 
     private boolean journalHas(String text) {
@@ -175,8 +175,8 @@ class AgentSupervisorTest {
             supervisor.close();   // the relay "crashes": its containers stay
             relay.close();
             start(config(4, 300, "c5"));
-            Await.until("recovery done", Duration.ofSeconds(30), () -> supervisor.recovery().size() == 2);
-            List<String> said = supervisor.recovery();
+            Await.until("recovery done", Duration.ofSeconds(30), () -> supervisor.snapshot().recovery().size() == 2);
+            List<String> said = supervisor.snapshot().recovery();
             assertTrue(said.stream().anyMatch(s -> s.startsWith("re-attached to the running container " + live.substring(0, 12))), said.toString());
             assertTrue(said.stream().anyMatch(s -> s.startsWith("removed the dead container")), said.toString());
             assertEquals(List.of(live), runtime.list(Map.of(AgentSupervisor.HOME_LABEL, home)).stream().map(AgentRuntime.Container::id).toList());

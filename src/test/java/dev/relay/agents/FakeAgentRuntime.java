@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An agent runtime in memory: starts recorded, failures and exits on command, Docker reachable or not. */
@@ -21,6 +22,8 @@ final class FakeAgentRuntime implements AgentRuntime {
     /** What each start was given (before the runtime zeroes the start line): its spec and its first stdin line. */
     final List<AgentSpec> startedSpecs = new CopyOnWriteArrayList<>();
     final List<String> startLines = new CopyOnWriteArrayList<>();
+    /** While set and closed, a start takes as long as a slow daemon's does: until the test opens it. */
+    volatile CountDownLatch startGate;
 
     @Override
     public void ping() {
@@ -32,6 +35,15 @@ final class FakeAgentRuntime implements AgentRuntime {
 
     @Override
     public RunningAgent start(AgentSpec spec, byte[] startLine, AgentListener listener) {
+        CountDownLatch gate = startGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentRuntimeException("interrupted while starting agent " + spec.slug(), false, e);
+            }
+        }
         startedSpecs.add(spec);
         startLines.add(new String(startLine, java.nio.charset.StandardCharsets.UTF_8));
         Arrays.fill(startLine, (byte) 0);
@@ -73,6 +85,11 @@ final class FakeAgentRuntime implements AgentRuntime {
         if (l != null) {
             l.exited(new AgentExit(code, oom));
         }
+    }
+
+    /** The container reports a result block, as its attach stream would. */
+    void output(String id, AgentOutput output) {
+        listeners.get(id).output(output);
     }
 
     String lastId() {

@@ -27,6 +27,18 @@ class OutputParserTest {
     }
 
     @Test
+    void an_error_block_carries_its_code_and_a_block_without_one_has_none() {
+        OutputParser p = new OutputParser();
+        p.line(OutputParser.START);
+        p.line("{\"status\":\"error\",\"result\":null,\"error\":\"agent failed\",\"code\":\"session_not_found\"}");
+        assertEquals(Optional.of(AgentSupervisor.SESSION_NOT_FOUND), p.line(OutputParser.END).orElseThrow().code());
+
+        p.line(OutputParser.START);
+        p.line("{\"status\":\"error\",\"result\":null,\"error\":\"No conversation found with session ID: x\"}");
+        assertEquals(Optional.empty(), p.line(OutputParser.END).orElseThrow().code());
+    }
+
+    @Test
     void an_error_result_or_a_broken_block_is_an_error_never_dropped() {
         OutputParser p = new OutputParser();
         p.line(OutputParser.START);

@@ -23,6 +23,7 @@ import dev.relay.agents.AgentOutput;
 import dev.relay.agents.AgentRuntime;
 import dev.relay.agents.AgentRuntimeException;
 import dev.relay.agents.AgentSpec;
+import dev.relay.agents.AgentSupervisor;
 import dev.relay.agents.Hardening;
 import dev.relay.agents.OutputParser;
 import dev.relay.agents.RunningAgent;
@@ -187,7 +188,7 @@ public final class DockerAgentRuntime implements AgentRuntime {
     public RunningAgent reattach(String containerId, AgentListener listener) {
         try {
             String slug = Optional.ofNullable(control.inspectContainerCmd(containerId).exec().getConfig().getLabels())
-                    .map(l -> l.get("dev.relay.agent")).orElse(shortId(containerId));
+                    .map(l -> l.get(AgentSupervisor.AGENT_LABEL)).orElse(shortId(containerId));
             Attachment attachment = new Attachment(slug, containerId, listener);
             streams.attachContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(true)
                     .exec(attachment);
@@ -246,8 +247,8 @@ public final class DockerAgentRuntime implements AgentRuntime {
         }
     }
 
-    static String shortId(String id) {
-        return id == null ? "?" : id.length() > 12 ? id.substring(0, 12) : id;
+    private static String shortId(String id) {
+        return AgentRuntime.shortId(id);
     }
 
     @Override

@@ -1,0 +1,37 @@
+package dev.relay.agents;
+
+import dev.relay.config.SessionConfig;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** One container session's supervision state: mutable, and touched only on the supervisor's thread. */
+final class Agent {
+    final SessionConfig config;
+    final String slug;
+    final ContainerSpecs.Computed computed;
+    final AgentWorkspace workspace;
+    AgentSupervisor.State state = AgentSupervisor.State.IDLE;
+    RunningAgent running;
+    String containerId;
+    Instant startedAt;
+    Instant lastOutputAt;
+    Instant closeAskedAt;
+    Instant backoffUntil = Instant.MIN;
+    int failures;
+    int awaiting;             // prompts and follow-ups not yet answered by a result
+    int resultsThisRun;
+    String lastOutput = "";
+    String lastError = "";
+    String currentPrompt;     // kept until the first result, for a retry with a fresh session
+    boolean staleRetry;
+    boolean retriedStale;
+    /** The claim being handed over right now, which recovery must leave alone. */
+    Path claim;
+
+    Agent(SessionConfig config, ContainerSpecs.Computed computed, AgentWorkspace workspace) {
+        this.config = config;
+        this.slug = config.id().value();
+        this.computed = computed;
+        this.workspace = workspace;
+    }
+}
