@@ -1,32 +1,27 @@
 package dev.relay.relay;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.anthropic.CacheTtl;
 import dev.relay.anthropic.Coordinator;
 import dev.relay.anthropic.CoordinatorException;
 import dev.relay.anthropic.CoordinatorReply;
 import dev.relay.anthropic.CoordinatorRequest;
+import dev.relay.claude.SessionFailures;
+import dev.relay.claude.SessionRecord;
 import dev.relay.config.Price;
 import dev.relay.config.Settings;
 import dev.relay.conversation.ConversationStore;
 import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
 import dev.relay.core.Home;
-import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
-import dev.relay.claude.SessionFailures;
-import dev.relay.claude.SessionRecord;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
-import dev.relay.files.Confined;
 import dev.relay.files.IoCause;
 import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.QueueDirectory;
 import dev.relay.queue.QueueIndex;
-import dev.relay.queue.QueuedEnvelope;
 import dev.relay.queue.Rejection;
 import dev.relay.state.ControlFiles;
 import dev.relay.state.Status;
@@ -34,9 +29,7 @@ import dev.relay.state.StatusFile;
 import dev.relay.state.TakenIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -45,7 +38,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +45,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,34 +62,31 @@ import org.slf4j.LoggerFactory;
  * keyed by the work item's key, so that a restart after a crash at any point resumes at the first missing step:
  * user turn appended, API called (at least once), reply appended, reply queued in the outbox, id recorded, item
  * file removed. API calls run on their own thread and report back, so intake, dispatch, pause and the heartbeat
- * never wait for the coordinator.
+ * never wait for the coordinator. The collaborators answer values; the loop alone orders the steps, emits events
+ * and writes the status.
  */
 public final class RelayLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);
-    private static final Pattern DIRECT = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9_-]{0,63}):[ \\t]*(.*)", Pattern.DOTALL);
-    private static final Duration RETRY_BASE = Duration.ofSeconds(1);
-    private static final Duration RETRY_CAP = Duration.ofSeconds(60);
-    private static final Duration BACKOFF_CAP = Duration.ofMinutes(5);
-    private static final int FAILURES_BEFORE_BACKOFF = 3;
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration STATUS_MIN_INTERVAL = Duration.ofMillis(200);
     private static final Duration RESCAN = Duration.ofSeconds(1);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SECRETS_RELOAD = Duration.ofSeconds(10);
 
     private final Home home;
     private final Clock clock;
     private final Function<Settings, Optional<Coordinator>> coordinators;
     private final Function<Settings, Settings> secretsReloader;
     private final Notifier notifier;
-    private final Function<SessionId, DispatchTarget> targets;
 
     private final QueueDirectory queue;
     private final QueueIndex queueIndex;
     private final Outbox outbox;
     private final ControlFiles control;
     private final StatusFile statusFile;
-    private final Path operatorDir;
-    private final Path pauseFile;
+    private final PauseFile pauseFile;
+    private final OperatorInbox operator;
+    private final Delivery delivery;
+    private final IoFaults io = new IoFaults(LOG);
     private final CachePlanner cachePlanner = new CachePlanner();
     private final List<Consumer<RelayEvent>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Status> snapshot = new AtomicReference<>();
@@ -109,59 +96,45 @@ public final class RelayLoop implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private Executor calls = api;
+    private RetryPolicy retryPolicy = RetryPolicy.jittered();
 
     private Settings settings;
     private Optional<Coordinator> coordinator;
     private ConversationStore conversation;
     private TakenIds takenIds;
+    private Intake intake;
+    private Recovery recovery;
+    private TurnFinisher finisher;
     private WatchService watcher;
     private Thread loopThread;
     private Thread watchThread;
     private volatile boolean running;
 
-    private RelayState pauseState = RelayState.RUNNING;
-    private Instant pauseSince = Instant.EPOCH;
-    private String lastNeedsJcAt;
-    private String lastNeedsJcText;
+    private PauseFile.Pause pause = PauseFile.Pause.RUNNING;
+    private boolean pauseFileDirty;
+    private Retry retry = Retry.NONE;
     private WorkItem openItem;
     /** The id of the coordinator call in flight, 0 when none; a result answers only the call it belongs to. */
     private long inFlight;
     private long lastCallId;
-    /** Answered turns whose remaining file steps are not all done yet, oldest first (see {@link TurnStep}). */
-    private final java.util.ArrayDeque<Finish> finishing = new java.util.ArrayDeque<>();
     /** A reply (or summary) the coordinator gave that could not be recorded yet: recorded again, never asked again. */
     private ApiDone unrecorded;
     private BiConsumer<TurnStep, String> faults = (step, key) -> {};
-    private final RepeatedWarning ioWarning = new RepeatedWarning(LOG);
-    private int ioFailures;
-    private Instant ioRetryAt = Instant.MIN;
-    private String ioCause;
-    private boolean ioFailedThisRound;
-    private boolean ioNotified;
-    private boolean pauseFileDirty;
-    private Instant nextStatusAttempt = Instant.MIN;
-    private final Map<SessionId, Blocked> blocked = new HashMap<>();
-    private Instant nextAttemptAt = Instant.MIN;
-    private int attempts;
-    private int consecutiveFailures;
-    private String holdReason;
-    private String retryDetail;
     private String lastError;
-    private Instant lastDispatchAt;
-    private SessionId lastDispatchSession;
     private Instant lastStuckAlert = Instant.MIN;
     private double lastTurnCost;
     private CacheTtl lastTtl = CacheTtl.FIVE_MINUTES;
     private Instant startedAt;
+    private StatusChange statusChange = StatusChange.CHANGED;
     private Instant lastStatusWrite = Instant.MIN;
+    private Instant nextStatusAttempt = Instant.MIN;
     private Instant lastRescan = Instant.MIN;
     private Instant lastSecretsReload = Instant.MIN;
-    private boolean statusDirty = true;
-    private boolean statusUrgent;
-    private final Set<Path> watchedDispatchDirs = new HashSet<>();
-    private final Map<SessionId, Instant> lastReportAt = new HashMap<>();
-    private final Map<SessionId, Instant> lastDispatchBySession = new HashMap<>();
     private final Set<String> reportedProblems = new HashSet<>();
+
+    /** How soon status.json should be written again: at the heartbeat, soon after a change, or at once. */
+    private enum StatusChange { NONE, CHANGED, URGENT }
 
     /** Wakes the loop: a file changed somewhere it watches, or a command arrived. */
     private record Wake() {}
@@ -171,17 +144,6 @@ public final class RelayLoop implements AutoCloseable {
 
     private record ApiDone(long call, WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
                            RuntimeException crash, Instant startedAt) {}
-
-    /** An answered turn on its way out: the reply to hold and release (none for a needs_jc reply), the item to remove. */
-    private record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {}
-
-    /** A session whose replies cannot be handed over: they wait, and the hand-over is tried again at {@code retryAt}. */
-    private record Blocked(String cause, Instant since, int failures, Instant retryAt) {}
-
-    private static final Duration IO_RETRY_BASE = Duration.ofMillis(250);
-    private static final Duration IO_RETRY_CAP = Duration.ofSeconds(10);
-    private static final Duration BLOCKED_RETRY_CAP = Duration.ofSeconds(60);
-    private static final int IO_FAILURES_BEFORE_NOTICE = 3;
 
     /**
      * @param coordinators     makes the coordinator client from the settings; empty when no API key is set
@@ -197,14 +159,14 @@ public final class RelayLoop implements AutoCloseable {
         this.coordinators = coordinators;
         this.secretsReloader = secretsReloader;
         this.notifier = notifier;
-        this.targets = targets;
         this.queue = new QueueDirectory(home.queueDir(), settings.maxEnvelopeBytes(), clock);
         this.queueIndex = new QueueIndex(queue);
         this.outbox = new Outbox(home.outboxRoot(), clock);
         this.control = new ControlFiles(home.controlDir());
         this.statusFile = new StatusFile(home.statusFile());
-        this.operatorDir = home.stateDir().resolve("operator");
-        this.pauseFile = home.stateDir().resolve("pause.json");
+        this.pauseFile = new PauseFile(home.stateDir().resolve("pause.json"));
+        this.operator = new OperatorInbox(home.jcInputFile(), home.stateDir().resolve("operator"), clock);
+        this.delivery = new Delivery(home, outbox, targets, clock, this::register, this::reach);
     }
 
     public void addListener(Consumer<RelayEvent> listener) {
@@ -218,17 +180,7 @@ public final class RelayLoop implements AutoCloseable {
 
     /** Opens the home's files, recovers from any crash, and starts the loop thread. */
     public void start() {
-        for (Path dir : List.of(home.queueDir(), home.stateDir(), home.controlDir(), operatorDir, home.outboxRoot(),
-                home.dispatchRoot())) {
-            AtomicFiles.ensurePrivateDirectory(dir);
-        }
-        startedAt = clock.instant();
-        ConversationStore.Opened opened = ConversationStore.open(home.conversationFile());
-        conversation = opened.store();
-        opened.damage().ifPresent(d -> problem(d));
-        takenIds = new TakenIds(home.takenIdsFile());
-        loadPauseState();
-        coordinator = coordinators.apply(settings);
+        open();
         try {
             watcher = home.queueDir().getFileSystem().newWatchService();
             register(home.queueDir());
@@ -245,6 +197,23 @@ public final class RelayLoop implements AutoCloseable {
         loopThread.start();
         LOG.info("relay started on {} (model {}, {} configured session{})", home.root(), settings.model(),
                 settings.sessions().size(), settings.sessions().size() == 1 ? "" : "s");
+    }
+
+    private void open() {
+        for (Path dir : List.of(home.queueDir(), home.stateDir(), home.controlDir(), operator.dir(), home.outboxRoot(),
+                home.dispatchRoot())) {
+            AtomicFiles.ensurePrivateDirectory(dir);
+        }
+        startedAt = clock.instant();
+        ConversationStore.Opened opened = ConversationStore.open(home.conversationFile());
+        conversation = opened.store();
+        opened.damage().ifPresent(d -> problem(d));
+        takenIds = new TakenIds(home.takenIdsFile());
+        intake = new Intake(queue, queueIndex, takenIds, conversation);
+        recovery = new Recovery(queue, operator, conversation);
+        finisher = new TurnFinisher(outbox, takenIds, queueIndex, this::reach);
+        loadPauseState();
+        coordinator = coordinators.apply(settings);
     }
 
     /** Stops after the current step; an API call in flight is abandoned and repeated at the next start. */
@@ -278,6 +247,45 @@ public final class RelayLoop implements AutoCloseable {
         loopThread.join();
     }
 
+    // ---------------------------------------------------------------- test seams
+
+    /**
+     * Test seam: opens the home and recovers as {@link #start()} does, but starts no thread: the caller steps the
+     * loop with {@link #stepOnce()}, and coordinator calls run on the caller's thread.
+     */
+    void startStepping() {
+        calls = Runnable::run;
+        open();
+        running = true;
+        recover();
+    }
+
+    /**
+     * Test seam: one round of the loop on the caller's thread, then the results it produced, with no waiting.
+     * No directory watch runs here, so each step rescans the queue, as the watch would have told it.
+     */
+    void stepOnce() {
+        lastRescan = Instant.MIN;
+        round();
+        drain(inbox.poll());
+    }
+
+    /** Test seam: the retry arithmetic, say with a fixed draw instead of a random one. */
+    void useRetryPolicy(RetryPolicy policy) {
+        this.retryPolicy = policy;
+    }
+
+    /** Test seam: {@code before} runs before each durable step of a turn and may throw to simulate a failure there. */
+    void injectFaults(BiConsumer<TurnStep, String> before) {
+        this.faults = before;
+    }
+
+    private void reach(TurnStep step, String key) {
+        faults.accept(step, key);
+    }
+
+    // ---------------------------------------------------------------- the thread
+
     private void watch() {
         try {
             while (running) {
@@ -300,50 +308,26 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void register(Path dir) throws IOException {
+        if (watcher == null) {
+            throw new IOException("no directory watch (stepped by a test)");
+        }
         dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                 StandardWatchEventKinds.ENTRY_MODIFY);
     }
 
     private void run() {
-        try {
-            recoverFinishedItems();
-            recoverOpenTurn();
-        } catch (RuntimeException e) {
-            LOG.error("recovery after a restart failed; going on", e);
-            lastError = "recovery failed: " + IoCause.of(e);
-        }
+        recover();
         while (running) {
-            ioFailedThisRound = false;
-            boolean stepped = false;
+            round();
+            Object signal;
             try {
-                stepped = step();
-            } catch (RuntimeException e) {
-                ioFailure("a relay step failed", e);
-            }
-            writeStatusIfDue();
-            if (stepped && !ioFailedThisRound && ioFailures > 0) {
-                ioRecovered();
-            }
-            try {
-                Object signal = inbox.poll(pollTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                while (signal != null) {
-                    if (signal instanceof ApiDone done) {
-                        onApiDone(done);
-                    } else if (signal instanceof FsChange change && change.dir().equals(home.queueDir())) {
-                        if (change.overflow()) {
-                            lastRescan = Instant.MIN;
-                        }
-                        change.names().forEach(name -> queueIndex.changed(home.queueDir().resolve(name)));
-                    }
-                    signal = inbox.poll();
-                }
+                signal = inbox.poll(pollTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
-            } catch (RuntimeException e) {
-                // the call's result is kept (unrecorded) or its turn retried; the call in flight, if any, stays so
-                ioFailure("handling the coordinator's answer failed", e);
+                break;
             }
+            drain(signal);
         }
         try {
             writeStatus();
@@ -353,19 +337,53 @@ public final class RelayLoop implements AutoCloseable {
         LOG.info("relay loop stopped");
     }
 
+    private void round() {
+        io.beginRound();
+        boolean stepped = false;
+        try {
+            stepped = step();
+        } catch (RuntimeException e) {
+            ioFailure("a relay step failed", e);
+        }
+        writeStatusIfDue();
+        if (io.overAfter(stepped)) {
+            ioRecovered();
+        }
+    }
+
+    /** Handles {@code signal} and whatever else is in the inbox, without waiting. */
+    private void drain(Object signal) {
+        try {
+            while (signal != null) {
+                if (signal instanceof ApiDone done) {
+                    onApiDone(done);
+                } else if (signal instanceof FsChange change && change.dir().equals(home.queueDir())) {
+                    if (change.overflow()) {
+                        lastRescan = Instant.MIN;
+                    }
+                    change.names().forEach(name -> queueIndex.changed(home.queueDir().resolve(name)));
+                }
+                signal = inbox.poll();
+            }
+        } catch (RuntimeException e) {
+            // the call's result is kept (unrecorded) or its turn retried; the call in flight, if any, stays so
+            ioFailure("handling the coordinator's answer failed", e);
+        }
+    }
+
     private Duration pollTimeout() {
         Instant now = clock.instant();
         Instant wake = now.plus(RESCAN);
-        if (ioRetryAt.isAfter(now)) {
-            wake = earliest(wake, ioRetryAt);
-        } else if (openItem != null && inFlight == 0 && nextAttemptAt.isAfter(now)) {
-            wake = earliest(wake, nextAttemptAt);
+        if (io.pausing(now)) {
+            wake = earliest(wake, io.retryAt());
+        } else if (openItem != null && inFlight == 0 && retry.waiting(now)) {
+            wake = earliest(wake, retry.nextAttemptAt());
         }
-        for (Blocked b : blocked.values()) {
+        for (Delivery.Blocked b : delivery.blocked().values()) {
             wake = earliest(wake, b.retryAt());
         }
-        if (statusDirty || statusUrgent) {
-            Instant due = statusUrgent ? now : lastStatusWrite.plus(STATUS_MIN_INTERVAL);
+        if (statusChange != StatusChange.NONE) {
+            Instant due = statusChange == StatusChange.URGENT ? now : lastStatusWrite.plus(STATUS_MIN_INTERVAL);
             wake = earliest(wake, due.isBefore(nextStatusAttempt) ? nextStatusAttempt : due);
         }
         Duration until = Duration.between(now, wake);
@@ -376,73 +394,12 @@ public final class RelayLoop implements AutoCloseable {
         return a.isBefore(b) ? a : b;
     }
 
-    // ---------------------------------------------------------------- faults
-
-    /**
-     * Something the loop had to do failed (a full disk, a directory made read-only): what was done stays done, what
-     * was not is done again after a bounded, growing pause; the failure is logged once with a count, shown in the
-     * status, and notified once if it lasts.
-     */
-    private void ioFailure(String what, RuntimeException e) {
-        Instant now = clock.instant();
-        ioFailedThisRound = true;
-        ioFailures++;
-        String detail = detail(e);
-        ioCause = what + ": " + detail;
-        lastError = ioCause;
-        statusDirty = true;
-        long backoff = Math.min(IO_RETRY_CAP.toMillis(), IO_RETRY_BASE.toMillis() << Math.min(ioFailures - 1, 16));
-        ioRetryAt = now.plusMillis(backoff);
-        ioWarning.warn(ioCause, e, now);
-        if (ioFailures == 1) {
-            emit(new RelayEvent.Problem(ioCause));
-        }
-        if (ioFailures == IO_FAILURES_BEFORE_NOTICE && !ioNotified) {
-            ioNotified = true;
-            setError("cannot write its files: " + detail + " (retrying; nothing is lost)");
-            notify(new Notification("Relay cannot write its files", detail + ". The relay retries with a pause and "
-                    + "loses nothing; free the disk or fix the permissions.", Notification.HIGH, List.of("warning")));
-        }
-    }
-
-    /** The failure's message with its cause in the system's words, once. */
-    private static String detail(RuntimeException e) {
-        String cause = IoCause.of(e);
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? cause : message.contains(cause) ? message : message + ": " + cause;
-    }
-
-    private void ioRecovered() {
-        Instant now = clock.instant();
-        ioWarning.cleared("the relay writes its files", now);
-        if (ioNotified) {
-            notify(new Notification("Relay writes its files again", "after " + ioFailures + " failures: " + ioCause,
-                    Notification.DEFAULT, List.of("white_check_mark")));
-            emit(new RelayEvent.StateChanged(effectiveState(), "the relay writes its files again"));
-        }
-        ioFailures = 0;
-        ioCause = null;
-        ioNotified = false;
-        ioRetryAt = Instant.MIN;
-        statusDirty = true;
-        statusUrgent = true;
-    }
-
-    /** Test seam: {@code before} runs before each durable step of a turn and may throw to simulate a failure there. */
-    void injectFaults(BiConsumer<TurnStep, String> before) {
-        this.faults = before;
-    }
-
-    private void reach(TurnStep step, String key) {
-        faults.accept(step, key);
-    }
-
     // ---------------------------------------------------------------- the step
 
     /** One round of the loop's work; false when it was skipped, pausing after an I/O failure. */
     private boolean step() {
         Instant now = clock.instant();
-        if (now.isBefore(ioRetryAt)) {
+        if (io.pausing(now)) {
             return false;
         }
         if (Duration.between(lastRescan, now).compareTo(RESCAN) >= 0 || now.isBefore(lastRescan)) {
@@ -459,18 +416,18 @@ public final class RelayLoop implements AutoCloseable {
         }
         pumpOutbox();
         takeOperatorInput();
-        screenNewEnvelopes();
-        if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(Duration.ofSeconds(10)) >= 0) {
+        intake.screenNewEnvelopes(this::rejected);
+        if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(SECRETS_RELOAD) >= 0) {
             reloadSecrets();
         }
-        if (inFlight != 0 || unrecorded != null || !finishing.isEmpty()) {
+        if (inFlight != 0 || unrecorded != null || !finisher.isEmpty()) {
             return true;   // a session's replies keep their order: nothing new starts before the last turn is out
         }
         if (openItem != null) {
             if (!Files.exists(openItem.file())) {
                 problem("the " + describe(openItem) + " of the unanswered turn was removed by someone else; the turn is abandoned");
                 openItem = null;
-            } else if (!nextAttemptAt.isAfter(now) && holdReason == null) {
+            } else if (retry.due(now)) {
                 beginCall(openItem);
             }
             return true;
@@ -480,239 +437,103 @@ public final class RelayLoop implements AutoCloseable {
         return true;
     }
 
-    private boolean isFinishing(Path file) {
-        for (Finish f : finishing) {
-            if (f.item().file().equals(file)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The next work item: the operator's messages first, then (unless paused) the oldest envelope. */
     private Optional<WorkItem> nextWork() {
         Optional<WorkItem> operatorItem = nextOperatorItem();
-        if (operatorItem.isPresent() || pauseState != RelayState.RUNNING) {
+        if (operatorItem.isPresent() || pause.state() != RelayState.RUNNING) {
             return operatorItem;
         }
-        for (QueueDirectory.Entry entry : queueIndex.entries()) {
-            if (isFinishing(entry.file())) {
-                continue;
-            }
-            Optional<WorkItem> item = accept(entry);
-            if (item.isPresent()) {
-                return item;
-            }
-            queueIndex.forget(entry.file());
-        }
-        return Optional.empty();
+        return intake.next(finisher::isFinishing, this::rejected);
     }
 
-    /**
-     * A bad envelope is rejected when it arrives, not only when its turn would come: while the relay is paused or
-     * busy, the agent that wrote it (and the operator) learn at once why it will never be taken.
-     */
-    private void screenNewEnvelopes() {
-        for (QueueDirectory.Entry entry : queueIndex.takeFresh()) {
-            if (queue.read(entry) instanceof QueueDirectory.ReadResult.Invalid invalid) {
-                reject(entry.file(), invalid.reason());
-                queueIndex.forget(entry.file());
-            }
-        }
-    }
-
-    /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */
-    private Optional<WorkItem> accept(QueueDirectory.Entry entry) {
-        QueueDirectory.ReadResult result = queue.read(entry);
-        if (result instanceof QueueDirectory.ReadResult.Invalid invalid) {
-            reject(entry.file(), invalid.reason());
-            return Optional.empty();
-        }
-        if (!(result instanceof QueueDirectory.ReadResult.Valid valid)) {
-            return Optional.empty();
-        }
-        QueuedEnvelope env = valid.envelope();
-        boolean hasId = env.envelope().id().isPresent();
-        if (hasId && takenIds.contains(env.key())) {
-            reject(entry.file(), "id \"" + env.envelope().id().get() + "\" of session " + env.envelope().session()
-                    + " was already taken; an id is taken once");
-            return Optional.empty();
-        }
-        if (conversation.assistantTurn(env.key()).isPresent()) {
-            reject(entry.file(), "this very envelope was already answered");
-            return Optional.empty();
-        }
-        SessionId session = env.envelope().session();
-        lastReportAt.put(session, env.modifiedAt());
-        return Optional.of(itemOf(env));
-    }
-
-    private static WorkItem itemOf(QueuedEnvelope env) {
-        SessionId session = env.envelope().session();
-        return new WorkItem(env.file(), env.key(), session.value(), env.envelope().content(), Optional.of(session),
-                env.envelope().id().isPresent());
-    }
-
-    private void reject(Path file, String reason) {
-        Rejection r = queue.reject(file, reason);
+    private void rejected(Rejection r) {
         LOG.warn("rejected {}: {} (moved to {})", r.name(), r.reason(), home.root().relativize(r.movedTo()));
-        statusDirty = true;
+        statusChanged();
         emit(new RelayEvent.EnvelopeRejected(r));
     }
 
-    // ---------------------------------------------------------------- operator input
-
-    /** Moves jc_input.txt into state/operator/ at once, so that it is taken exactly once whatever happens next. */
     private void takeOperatorInput() {
-        Path input = home.jcInputFile();
-        if (!Files.exists(input)) {
-            return;
-        }
-        String text;
-        try {
-            text = Files.readString(input, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return; // being replaced; the next step reads it
-        }
-        if (text.isBlank()) {
-            AtomicFiles.delete(input);
-            problem("state/jc_input.txt was empty: nothing to send, removed");
-            return;
-        }
-        String name = String.format("%013d-%s.txt", clock.millis(), Keys.digest(text, Long.toString(System.nanoTime())));
-        AtomicFiles.move(input, operatorDir.resolve(name));
-        if (pauseState == RelayState.NEEDS_JC) {
-            setPause(RelayState.RUNNING, "the operator answered");
-        }
-        LOG.info("operator input taken ({} characters)", text.length());
+        operator.take().ifPresent(text -> {
+            if (text.isBlank()) {
+                problem("state/jc_input.txt was empty: nothing to send, removed");
+                return;
+            }
+            if (pause.state() == RelayState.NEEDS_JC) {
+                setPause(RelayState.RUNNING, "the operator answered");
+            }
+            LOG.info("operator input taken ({} characters)", text.length());
+        });
     }
 
     /** The oldest operator message; direct dispatches are done here, since they need no API call. */
     private Optional<WorkItem> nextOperatorItem() {
-        for (Path file : operatorFiles()) {
-            if (isFinishing(file)) {
+        for (Path file : operator.files()) {
+            if (finisher.isFinishing(file)) {
                 continue;
             }
-            String text = readOperatorFile(file);
-            String key = operatorKey(file);
-            Matcher direct = DIRECT.matcher(text);
-            if (direct.matches()) {
-                SessionId session = SessionId.of(direct.group(1));
-                String message = direct.group(2).strip();
-                WorkItem item = new WorkItem(file, key, Turn.OPERATOR, message, Optional.of(session), false);
+            String text = operator.read(file);
+            Optional<OperatorInbox.Direct> direct = OperatorInbox.direct(text);
+            if (direct.isPresent()) {
+                SessionId session = direct.get().session();
+                String message = direct.get().message();
+                WorkItem item = OperatorInbox.item(file, message, Optional.of(session));
                 if (message.isEmpty()) {
                     problem("@" + session + ": had no message after the colon; nothing sent");
-                    finishing.add(new Finish(item, "", Optional.empty(), true));
+                    finisher.add(new TurnFinisher.Finish(item, "", Optional.empty(), true));
                 } else {
                     LOG.info("operator message dispatched directly to {}", session);
-                    emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, "@" + session + ": " + message, key, clock.instant())));
-                    finishing.add(new Finish(item, message, Optional.of(session), true));
+                    emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, "@" + session + ": " + message, item.key(),
+                            clock.instant())));
+                    finisher.add(new TurnFinisher.Finish(item, message, Optional.of(session), true));
                 }
-                statusDirty = true;
+                statusChanged();
                 advanceFinishing();
                 pumpOutbox();
-                if (!finishing.isEmpty()) {
+                if (!finisher.isEmpty()) {
                     return Optional.empty();   // the rest waits, in order, until this one is out
                 }
                 continue;
             }
-            Optional<SessionId> replyTo = settings.firstSession().map(s -> s.id());
-            return Optional.of(new WorkItem(file, key, Turn.OPERATOR, text.strip(), replyTo, false));
+            return Optional.of(OperatorInbox.item(file, text.strip(), operatorReplyTo()));
         }
         return Optional.empty();
     }
 
-    private List<Path> operatorFiles() {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(operatorDir, "[0-9]*.txt")) {
-            stream.forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + operatorDir, e);
-        }
-        files.sort(null);
-        return files;
+    private Optional<SessionId> operatorReplyTo() {
+        return settings.firstSession().map(s -> s.id());
     }
 
-    private static String operatorKey(Path file) {
-        return Outbox.OPERATOR_KEY_PREFIX + file.getFileName();
-    }
-
-    private static String readOperatorFile(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    // ---------------------------------------------------------------- turns
+    // ---------------------------------------------------------------- recovery
 
     /**
      * Finishes the answered turns whose envelope (or operator message) is still there after a restart, then releases
      * the held replies whose work is gone. A reply is held until its item is removed, so one still held was never
      * delivered, and an item still there was never answered to its session: nothing is lost, nothing sent twice.
-     * Direct dispatches need nothing here: holding their reply again is a no-op, so their normal path finishes them.
+     * Then resumes the last turn if it was never answered.
      */
-    private void recoverFinishedItems() {
-        for (Path file : operatorFiles()) {
-            String key = operatorKey(file);
-            String text = readOperatorFile(file);
-            if (DIRECT.matcher(text).matches()) {
-                continue;
+    private void recover() {
+        try {
+            for (Recovery.Answered a : recovery.answered(operatorReplyTo())) {
+                LOG.info(a.item().speaker().equals(Turn.OPERATOR)
+                        ? "the operator's message {} was answered before a restart; finishing its turn"
+                        : "envelope {} was answered before a restart; finishing its turn", a.item().file().getFileName());
+                finishTurn(a.item(), a.reply());
             }
-            Optional<Turn> answered = conversation.assistantTurn(key);
-            if (answered.isPresent()) {
-                LOG.info("the operator's message {} was answered before a restart; finishing its turn", file.getFileName());
-                finishTurn(new WorkItem(file, key, Turn.OPERATOR, text.strip(), settings.firstSession().map(s -> s.id()), false),
-                        answered.get());
+            int released = outbox.releaseAllBut(finisher.heldDigests());
+            if (released > 0) {
+                LOG.info("{} repl{} held when the relay stopped released to their sessions", released, released == 1 ? "y" : "ies");
             }
-        }
-        for (QueueDirectory.Entry entry : queue.list()) {
-            if (queue.read(entry) instanceof QueueDirectory.ReadResult.Valid v) {
-                Optional<Turn> answered = conversation.assistantTurn(v.envelope().key());
-                if (answered.isPresent()) {
-                    LOG.info("envelope {} was answered before a restart; finishing its turn", entry.name());
-                    finishTurn(itemOf(v.envelope()), answered.get());
-                }
-            }
-        }
-        Set<String> keep = new HashSet<>();
-        finishing.forEach(f -> keep.add(Keys.digest(f.item().key())));
-        int released = outbox.releaseAllBut(keep);
-        if (released > 0) {
-            LOG.info("{} repl{} held when the relay stopped released to their sessions", released, released == 1 ? "y" : "ies");
+            recovery.openTurn(operatorReplyTo()).ifPresent(item -> {
+                LOG.info("resuming the unanswered turn of {} after a restart", describe(item));
+                openItem = item;
+            });
+        } catch (RuntimeException e) {
+            LOG.error("recovery after a restart failed; going on", e);
+            lastError = "recovery failed: " + IoCause.of(e);
         }
     }
 
-    private void recoverOpenTurn() {
-        List<Turn> turns = conversation.turns();
-        if (turns.isEmpty()) {
-            return;
-        }
-        Turn last = turns.get(turns.size() - 1);
-        if (last.role() != Turn.Role.USER || last.key().isEmpty()) {
-            return;
-        }
-        Optional<WorkItem> item = Optional.empty();
-        if (last.key().startsWith(Outbox.OPERATOR_KEY_PREFIX)) {
-            Path file = operatorDir.resolve(last.key().substring(3));
-            if (Files.exists(file)) {
-                item = Optional.of(new WorkItem(file, last.key(), Turn.OPERATOR, last.content(),
-                        settings.firstSession().map(s -> s.id()), false));
-            }
-        } else {
-            for (QueueDirectory.Entry entry : queue.list()) {
-                if (queue.read(entry) instanceof QueueDirectory.ReadResult.Valid v && v.envelope().key().equals(last.key())) {
-                    item = Optional.of(itemOf(v.envelope()));
-                    break;
-                }
-            }
-        }
-        item.ifPresent(i -> {
-            LOG.info("resuming the unanswered turn of {} after a restart", describe(i));
-            openItem = i;
-        });
-    }
+    // ---------------------------------------------------------------- turns
 
     private void startTurn(WorkItem item) {
         if (!conversation.hasUserTurn(item.key())) {
@@ -722,29 +543,38 @@ public final class RelayLoop implements AutoCloseable {
             emit(new RelayEvent.TurnRecorded(user));
         }
         openItem = item;
-        attempts = 0;
-        statusDirty = true;
-        if (holdReason == null) {
+        retry = retry.newTurn();
+        statusChanged();
+        if (!retry.held()) {
             beginCall(item);
         }
     }
 
     private void beginCall(WorkItem item) {
         if (coordinator.isEmpty()) {
-            holdReason = "ANTHROPIC_API_KEY is not set: add it to " + home.envFile() + " (or the environment), then run `relay resume`";
-            setError(holdReason);
+            Retry.Hold hold = new Retry.Hold(Retry.Hold.Kind.NO_API_KEY, "ANTHROPIC_API_KEY is not set: add it to "
+                    + home.envFile() + " (or the environment), then run `relay resume`");
+            retry = retry.held(hold);
+            setError(hold.reason());
             return;
         }
         Coordinator c = coordinator.get();
-        boolean summarize = needsSummary();
-        CoordinatorRequest request = summarize ? summaryRequest() : replyRequest();
+        boolean summarize = Turns.needsSummary(settings, conversation);
+        CoordinatorRequest request;
+        if (summarize) {
+            request = Turns.summaryRequest(settings, conversation.turns());
+        } else {
+            Turns.Planned planned = Turns.replyRequest(settings, conversation, cachePlanner, price());
+            lastTtl = planned.ttl();
+            request = planned.request();
+        }
         Instant started = clock.instant();
         if (!summarize) {
             cachePlanner.recordCall(started);
         }
         long call = ++lastCallId;
         inFlight = call;
-        statusDirty = true;
+        statusChanged();
         CompletableFuture.runAsync(() -> {
             try {
                 inbox.add(new ApiDone(call, item, summarize, c.complete(request), null, null, started));
@@ -753,40 +583,7 @@ public final class RelayLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 inbox.add(new ApiDone(call, item, summarize, null, null, e, started));
             }
-        }, api);
-    }
-
-    private boolean needsSummary() {
-        List<Turn> turns = conversation.turns();
-        return conversation.chars() > settings.historyCharCap() && turns.size() > settings.keepRecentTurns() + 1;
-    }
-
-    private CoordinatorRequest replyRequest() {
-        List<Turn> turns = conversation.turns();
-        List<String> texts = conversation.promptTexts();
-        List<CoordinatorRequest.Message> messages = new ArrayList<>(turns.size());
-        for (int i = 0; i < turns.size(); i++) {
-            messages.add(new CoordinatorRequest.Message(turns.get(i).role() == Turn.Role.ASSISTANT
-                    ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, texts.get(i)));
-        }
-        long fresh = texts.isEmpty() ? 0 : texts.get(texts.size() - 1).length();
-        long cached = conversation.chars() - fresh;
-        Price price = priceOf(settings.model());
-        lastTtl = settings.cacheHistory()
-                ? cachePlanner.choose(price, (cached + settings.systemPrompt().length()) / 4, fresh / 4)
-                : CacheTtl.NONE;
-        return new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, lastTtl);
-    }
-
-    private CoordinatorRequest summaryRequest() {
-        List<Turn> turns = conversation.turns();
-        int keep = Math.max(1, settings.keepRecentTurns());
-        StringBuilder transcript = new StringBuilder();
-        for (Turn t : turns.subList(0, turns.size() - keep)) {
-            transcript.append(t.role() == Turn.Role.ASSISTANT ? "[coordinator] " : "").append(t.promptText()).append("\n\n");
-        }
-        return new CoordinatorRequest(settings.model(), Math.min(settings.maxTokens(), 4096), settings.summarizationPrompt(),
-                List.of(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, transcript.toString())), CacheTtl.NONE);
+        }, calls);
     }
 
     private void onApiDone(ApiDone done) {
@@ -795,7 +592,7 @@ public final class RelayLoop implements AutoCloseable {
             return;
         }
         inFlight = 0;
-        statusDirty = true;
+        statusChanged();
         if (!running) {
             return;
         }
@@ -803,11 +600,7 @@ public final class RelayLoop implements AutoCloseable {
             onApiFailure(done);
             return;
         }
-        consecutiveFailures = 0;
-        retryDetail = null;
-        if (pauseState == RelayState.ERROR) {
-            pauseState = RelayState.RUNNING;
-        }
+        retry = retry.succeeded();
         record(done);
     }
 
@@ -817,9 +610,15 @@ public final class RelayLoop implements AutoCloseable {
      */
     private void record(ApiDone done) {
         unrecorded = done;
-        Usage usage = usageOf(done.reply());
+        Usage usage = Turns.usageOf(done.reply(), price());
         if (done.summary()) {
-            applySummary(done.reply().text(), usage);
+            long before = conversation.chars();
+            Turns.Compaction compaction = Turns.compact(conversation.turns(), settings.keepRecentTurns(),
+                    done.reply().text(), usage, clock.instant());
+            conversation.replaceAll(compaction.turns());
+            LOG.info("history summarized: {} turns replaced, {} -> {} characters", compaction.replaced(), before,
+                    conversation.chars());
+            emit(new RelayEvent.HistorySummarized(compaction.replaced(), before, conversation.chars()));
             unrecorded = null;
             beginCall(done.item());
             return;
@@ -845,12 +644,12 @@ public final class RelayLoop implements AutoCloseable {
         unrecorded = null;
         lastTurnCost = usage.costUsd();
         openItem = null;
-        attempts = 0;
-        boolean needsJc = needsJc(assistant.content());
-        finishing.add(finishOf(done.item(), assistant));
+        retry = retry.newTurn();
+        boolean needsJc = Turns.needsJc(settings, assistant.content());
+        finisher.add(finishOf(done.item(), assistant, needsJc));
         // With the reply durable, the next turn may start at once: its API call overlaps this item's remaining
         // file work (outbox, removal, delivery), whose order within the item is unchanged.
-        if (!needsJc && holdReason == null) {
+        if (!needsJc && !retry.held()) {
             try {
                 nextWork().ifPresent(this::startTurn);
             } catch (RuntimeException e) {
@@ -864,87 +663,38 @@ public final class RelayLoop implements AutoCloseable {
         pumpOutbox();
     }
 
-    private boolean needsJc(String reply) {
-        String head = reply.strip();
-        head = head.substring(0, Math.min(head.length(), settings.needsJcScanChars()));
-        return head.contains(settings.needsJcToken());
-    }
-
-    private void applySummary(String summary, Usage usage) {
-        List<Turn> turns = conversation.turns();
-        int keep = Math.max(1, settings.keepRecentTurns());
-        List<Turn> old = turns.subList(0, turns.size() - keep);
-        Usage carried = usage;
-        for (Turn t : old) {
-            carried = carried.plus(t.usage());
-        }
-        List<Turn> compacted = new ArrayList<>();
-        compacted.add(new Turn(Turn.Role.SUMMARY, "", summary, "", clock.instant(), carried));
-        compacted.addAll(turns.subList(turns.size() - keep, turns.size()));
-        long before = conversation.chars();
-        int replaced = old.size();
-        conversation.replaceAll(compacted);
-        LOG.info("history summarized: {} turns replaced, {} -> {} characters", replaced, before, conversation.chars());
-        emit(new RelayEvent.HistorySummarized(replaced, before, conversation.chars()));
-    }
-
     /** Finishes an answered turn: its reply held, its id recorded, its item removed, its reply released. */
     private void finishTurn(WorkItem item, Turn reply) {
-        finishing.add(finishOf(item, reply));
-        if (needsJc(reply.content())) {
+        boolean needsJc = Turns.needsJc(settings, reply.content());
+        finisher.add(finishOf(item, reply, needsJc));
+        if (needsJc) {
             askForJc(reply.content());
         }
         advanceFinishing();
         pumpOutbox();
     }
 
-    private Finish finishOf(WorkItem item, Turn reply) {
+    private static TurnFinisher.Finish finishOf(WorkItem item, Turn reply, boolean needsJc) {
         String text = reply.content();
-        boolean sends = !needsJc(text) && item.replyTo().isPresent() && !text.isBlank();
-        return new Finish(item, text, sends ? item.replyTo() : Optional.empty(), false);
+        boolean sends = !needsJc && item.replyTo().isPresent() && !text.isBlank();
+        return new TurnFinisher.Finish(item, text, sends ? item.replyTo() : Optional.empty(), false);
     }
 
     private void askForJc(String text) {
-        lastNeedsJcAt = clock.instant().toString();
-        lastNeedsJcText = text;
+        pause = pause.askedForJc(clock.instant(), text);
         setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
         notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
                 Notification.URGENT, List.of("rotating_light")));
     }
 
-    /**
-     * Does the remaining steps of the answered turns, oldest first; each step is idempotent, so after a failure the
-     * same call later goes on where it stopped. The reply is released only once its item is removed: until then no
-     * one can deliver it, so a restart that finds the item finishes the turn without ever sending the reply twice.
-     */
     private void advanceFinishing() {
-        while (!finishing.isEmpty()) {
-            Finish f = finishing.peekFirst();
-            WorkItem item = f.item();
-            try {
-                if (f.to().isPresent()) {
-                    reach(TurnStep.REPLY_HELD, item.key());
-                    outbox.hold(f.to().get(), item.key(), f.text());
-                }
-                if (item.recordsId()) {
-                    reach(TurnStep.ID_RECORDED, item.key());
-                    takenIds.add(item.key());
-                }
-                reach(TurnStep.ITEM_REMOVED, item.key());
-                AtomicFiles.delete(item.file());
-                queueIndex.forget(item.file());
-                if (f.to().isPresent()) {
-                    reach(TurnStep.REPLY_RELEASED, item.key());
-                    outbox.release(f.to().get(), item.key());
-                }
-            } catch (RuntimeException e) {
-                ioFailure("finishing the turn of " + describe(item) + " failed (it resumes where it stopped)", e);
-                return;
-            }
-            finishing.removeFirst();
-            statusDirty = true;
+        TurnFinisher.Advanced advanced = finisher.advance();
+        for (TurnFinisher.Finish f : advanced.done()) {
+            statusChanged();
             f.to().ifPresent(session -> emit(new RelayEvent.ReplyQueued(session, f.direct())));
         }
+        advanced.failed().ifPresent(failed -> ioFailure("finishing the turn of " + describe(failed.item())
+                + " failed (it resumes where it stopped)", failed.cause()));
     }
 
     private void onApiFailure(ApiDone done) {
@@ -954,142 +704,88 @@ public final class RelayLoop implements AutoCloseable {
             LOG.error("the coordinator call crashed", done.crash());
         }
         lastError = message;
-        boolean retryable = e == null || e.retryable();
-        if (!retryable) {
-            holdReason = message;
+        RetryPolicy.Decision decision = retryPolicy.afterFailure(retry, e == null || e.retryable(),
+                e == null ? Optional.empty() : e.retryAfter(), message, clock.instant());
+        retry = decision.next();
+        if (decision.refused()) {
             setError("the API refused the call: " + message + " (the envelope is kept; fix it, then `relay resume`)");
             notify(new Notification("Relay stopped: API error", message, Notification.HIGH, List.of("warning")));
             LOG.error("API refused the turn for {}: {}; holding until `relay resume`", describe(done.item()), message);
             return;
         }
-        attempts++;
-        consecutiveFailures++;
-        Duration delay;
-        Optional<Duration> asked = e == null ? Optional.empty() : e.retryAfter();
-        if (asked.isPresent()) {
-            delay = asked.get();
-            retryDetail = delay.compareTo(RETRY_CAP) > 0
-                    ? "deferred: the API asked to wait " + delay.toSeconds() + " s"
-                    : "retrying in " + Math.max(1, delay.toSeconds()) + " s as the API asked";
-        } else {
-            Duration cap = consecutiveFailures >= FAILURES_BEFORE_BACKOFF ? BACKOFF_CAP : RETRY_CAP;
-            delay = fullJitter(attempts, cap);
-            retryDetail = "retrying in " + Math.max(1, delay.toSeconds()) + " s";
-        }
-        nextAttemptAt = clock.instant().plus(delay);
-        if (consecutiveFailures >= FAILURES_BEFORE_BACKOFF) {
-            setError("API failing (" + consecutiveFailures + " in a row): " + retryDetail);
-            if (consecutiveFailures == FAILURES_BEFORE_BACKOFF) {
+        if (decision.backingOff()) {
+            setError("API failing (" + retry.consecutiveFailures() + " in a row): " + retry.detail());
+            if (decision.startsBackoff()) {
                 notify(new Notification("Relay backing off", message, Notification.HIGH, List.of("warning")));
             }
         }
-        LOG.warn("API call for {} failed (attempt {}): {}; {}", describe(done.item()), attempts, message, retryDetail);
+        LOG.warn("API call for {} failed (attempt {}): {}; {}", describe(done.item()), retry.attempts(), message, retry.detail());
     }
 
-    static Duration fullJitter(int attempt, Duration cap) {
-        long ceiling = Math.min(cap.toMillis(), RETRY_BASE.toMillis() << Math.min(attempt, 20));
-        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
-    }
-
-    private Usage usageOf(CoordinatorReply reply) {
-        var u = reply.usage();
-        double cost = CachePlanner.cost(u, priceOf(settings.model()));
-        return new Usage(u.inputTokens(), u.outputTokens(), u.cacheCreationTokens(), u.cacheReadTokens(),
-                u.cacheCreation5m(), u.cacheCreation1h(), cost);
-    }
-
-    private Price priceOf(String model) {
+    private Price price() {
+        String model = settings.model();
         return settings.prices().forModel(model).orElseGet(() -> {
             problemOnce("no price for model " + model + ": costs are shown as $0; add it under prices: in config.yaml");
             return new Price(0, 0, 0, 0, 0);
         });
     }
 
-    // ---------------------------------------------------------------- dispatch
+    // ---------------------------------------------------------------- dispatch and faults
+
+    private void pumpOutbox() {
+        for (Delivery.Outcome outcome : delivery.pump()) {
+            statusChanged();
+            if (outcome instanceof Delivery.Delivered d) {
+                LOG.info("reply delivered to {}", d.session());
+                emit(new RelayEvent.ReplyDelivered(d.session()));
+            } else if (outcome instanceof Delivery.Unblocked u) {
+                LOG.info("session {} takes replies again (blocked {} s: {})", u.session(),
+                        Duration.between(u.was().since(), u.at()).toSeconds(), u.was().cause());
+                emit(new RelayEvent.Problem("session " + u.session() + " takes replies again"));
+            } else if (outcome instanceof Delivery.Failed f && f.news()) {
+                String detail = IoFaults.detail(f.cause());
+                lastError = "session " + f.session() + " blocked: " + detail;
+                statusChange = StatusChange.URGENT;
+                LOG.warn("replies to {} cannot be handed over: {}; they wait (tried again with a pause), the other sessions go on",
+                        f.session(), detail);
+                LOG.debug("the failure", f.cause());
+                emit(new RelayEvent.Problem(lastError));
+                if (f.before().isEmpty()) {
+                    notify(new Notification("Relay: session " + f.session() + " blocked",
+                            "Its replies wait: " + detail, Notification.HIGH, List.of("warning")));
+                }
+            }
+        }
+    }
 
     /**
-     * Hands waiting replies to their sessions, each session on its own: one that cannot be written to (its directory
-     * made read-only, a link where its input goes) is blocked, with the cause, and tried again after a growing pause,
-     * while every other session and the operator go on.
+     * Something the loop had to do failed (a full disk, a directory made read-only): what was done stays done, what
+     * was not is done again after a bounded, growing pause; the failure is logged once with a count, shown in the
+     * status, and notified once if it lasts.
      */
-    private void pumpOutbox() {
-        Instant now = clock.instant();
-        for (SessionId session : outbox.sessions()) {
-            Blocked b = blocked.get(session);
-            if (b != null && now.isBefore(b.retryAt())) {
-                continue;
-            }
-            try {
-                deliverWaiting(session);
-                if (b != null) {
-                    blocked.remove(session);
-                    statusDirty = true;
-                    LOG.info("session {} takes replies again (blocked {} s: {})", session,
-                            Duration.between(b.since(), clock.instant()).toSeconds(), b.cause());
-                    emit(new RelayEvent.Problem("session " + session + " takes replies again"));
-                }
-            } catch (RuntimeException e) {
-                blockSession(session, b, e);
-            }
+    private void ioFailure(String what, RuntimeException e) {
+        IoFaults.Failure failure = io.failed(what, e, clock.instant());
+        lastError = failure.cause();
+        statusChanged();
+        if (failure.first()) {
+            emit(new RelayEvent.Problem(failure.cause()));
+        }
+        if (failure.notice()) {
+            setError("cannot write its files: " + failure.detail() + " (retrying; nothing is lost)");
+            notify(new Notification("Relay cannot write its files", failure.detail() + ". The relay retries with a pause "
+                    + "and loses nothing; free the disk or fix the permissions.", Notification.HIGH, List.of("warning")));
         }
     }
 
-    private void deliverWaiting(SessionId session) {
-        List<Outbox.Entry> pending = outbox.pending(session);
-        if (pending.isEmpty()) {
-            return;
+    private void ioRecovered() {
+        RelayState stateBefore = effectiveState();
+        IoFaults.Ended ended = io.end(clock.instant());
+        if (ended.noticed()) {
+            notify(new Notification("Relay writes its files again", "after " + ended.failures() + " failures: "
+                    + ended.cause(), Notification.DEFAULT, List.of("white_check_mark")));
+            emit(new RelayEvent.StateChanged(stateBefore, "the relay writes its files again"));
         }
-        watchDispatchDir(session);
-        DispatchTarget target = targets.apply(session);
-        for (Outbox.Entry entry : pending) {
-            reach(TurnStep.DELIVERED, entry.keyDigest());
-            if (!target.deliver(entry)) {
-                break;
-            }
-            lastDispatchAt = clock.instant();
-            lastDispatchSession = session;
-            lastDispatchBySession.put(session, lastDispatchAt);
-            statusDirty = true;
-            LOG.info("reply delivered to {}", session);
-            emit(new RelayEvent.ReplyDelivered(session));
-        }
-    }
-
-    private void blockSession(SessionId session, Blocked before, RuntimeException e) {
-        Instant now = clock.instant();
-        String cause = IoCause.of(e);
-        int failures = before == null ? 1 : before.failures() + 1;
-        long wait = Math.min(BLOCKED_RETRY_CAP.toMillis(), 1000L << Math.min(failures - 1, 16));
-        Instant since = before == null ? now : before.since();
-        blocked.put(session, new Blocked(cause, since, failures, now.plusMillis(wait)));
-        statusDirty = true;
-        if (before == null || !before.cause().equals(cause)) {
-            String detail = detail(e);
-            lastError = "session " + session + " blocked: " + detail;
-            statusUrgent = true;
-            LOG.warn("replies to {} cannot be handed over: {}; they wait (tried again with a pause), the other sessions go on",
-                    session, detail);
-            LOG.debug("the failure", e);
-            emit(new RelayEvent.Problem(lastError));
-            if (before == null) {
-                notify(new Notification("Relay: session " + session + " blocked",
-                        "Its replies wait: " + detail, Notification.HIGH, List.of("warning")));
-            }
-        }
-    }
-
-    private void watchDispatchDir(SessionId session) {
-        Path dir = Confined.check(home.root(), home.dispatchDir(session));
-        if (watchedDispatchDirs.contains(dir)) {
-            return;
-        }
-        AtomicFiles.ensurePrivateDirectory(dir);
-        try {
-            register(dir);
-            watchedDispatchDirs.add(dir);
-        } catch (IOException e) {
-            LOG.debug("cannot watch {}: {}; the periodic rescan covers it", dir, e.getMessage());
-        }
+        statusChange = StatusChange.URGENT;
     }
 
     // ---------------------------------------------------------------- control and state
@@ -1105,13 +801,7 @@ public final class RelayLoop implements AutoCloseable {
 
     private void resume() {
         reloadSecrets();
-        holdReason = null;
-        nextAttemptAt = Instant.MIN;
-        consecutiveFailures = 0;
-        retryDetail = null;
-        if (pauseState == RelayState.ERROR) {
-            pauseState = RelayState.RUNNING;
-        }
+        retry = retry.resumed();
         setPause(RelayState.RUNNING, "resumed by the operator");
     }
 
@@ -1124,10 +814,9 @@ public final class RelayLoop implements AutoCloseable {
             coordinator = coordinators.apply(settings);
             if (!hadKey && coordinator.isPresent()) {
                 LOG.info("ANTHROPIC_API_KEY found; turns resume");
-                if (holdReason != null && holdReason.startsWith("ANTHROPIC_API_KEY")) {
-                    holdReason = null;
-                    pauseState = pauseState == RelayState.ERROR ? RelayState.RUNNING : pauseState;
-                    statusDirty = true;
+                if (retry.heldFor(Retry.Hold.Kind.NO_API_KEY)) {
+                    retry = retry.unheld();
+                    statusChanged();
                 }
             }
         } catch (RuntimeException e) {
@@ -1136,13 +825,11 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void setPause(RelayState state, String why) {
-        if (pauseState == state) {
+        if (pause.state() == state) {
             return;
         }
-        pauseState = state;
-        pauseSince = clock.instant();
-        statusDirty = true;
-        statusUrgent = true;
+        pause = pause.to(state, clock.instant());
+        statusChange = StatusChange.URGENT;
         writePauseFile();
         LOG.info("state {}: {}", state.wire(), why);
         emit(new RelayEvent.StateChanged(state, why));
@@ -1150,52 +837,36 @@ public final class RelayLoop implements AutoCloseable {
 
     /** Persists the pause state; when it cannot be written it holds in memory and is written again by the next steps. */
     private void writePauseFile() {
-        ObjectNode n = JSON.createObjectNode().put("state", pauseState.wire()).put("since", pauseSince.toString());
-        if (lastNeedsJcAt != null) {
-            n.put("last_needs_jc_at", lastNeedsJcAt).put("last_needs_jc_text", lastNeedsJcText);
-        }
         try {
-            AtomicFiles.write(pauseFile, n.toString());
+            pauseFile.write(pause);
             pauseFileDirty = false;
         } catch (RuntimeException e) {
             pauseFileDirty = true;
-            ioFailure("cannot record the state " + pauseState.wire(), e);
+            ioFailure("cannot record the state " + pause.state().wire(), e);
+        }
+    }
+
+    private void loadPauseState() {
+        try {
+            pauseFile.load().ifPresent(loaded -> {
+                pause = loaded;
+                if (pause.state() != RelayState.RUNNING) {
+                    LOG.info("starting {} as the relay was when it stopped", pause.state().wire());
+                }
+            });
+        } catch (IOException e) {
+            problem(pauseFile.path() + " is unreadable (" + e.getMessage() + "); starting as running");
         }
     }
 
     private void setError(String detail) {
         lastError = detail;
-        statusDirty = true;
-        statusUrgent = true;
+        statusChange = StatusChange.URGENT;
         emit(new RelayEvent.StateChanged(RelayState.ERROR, detail));
     }
 
-    private void loadPauseState() {
-        if (!Files.exists(pauseFile)) {
-            return;
-        }
-        try {
-            var n = JSON.readTree(pauseFile.toFile());
-            String s = n.path("state").asText("running");
-            pauseState = "paused".equals(s) ? RelayState.PAUSED : "needs_jc".equals(s) ? RelayState.NEEDS_JC : RelayState.RUNNING;
-            lastNeedsJcAt = n.hasNonNull("last_needs_jc_at") ? n.get("last_needs_jc_at").asText() : null;
-            lastNeedsJcText = n.hasNonNull("last_needs_jc_text") ? n.get("last_needs_jc_text").asText() : null;
-            if (pauseState != RelayState.RUNNING) {
-                LOG.info("starting {} as the relay was when it stopped", pauseState.wire());
-            }
-        } catch (IOException e) {
-            problem(pauseFile + " is unreadable (" + e.getMessage() + "); starting as running");
-        }
-    }
-
     private RelayState effectiveState() {
-        if (pauseState == RelayState.NEEDS_JC || pauseState == RelayState.PAUSED) {
-            return pauseState;
-        }
-        if (holdReason != null || consecutiveFailures >= FAILURES_BEFORE_BACKOFF || ioFailures >= IO_FAILURES_BEFORE_NOTICE) {
-            return RelayState.ERROR;
-        }
-        return RelayState.RUNNING;
+        return StatusBuilder.state(pause, retry, io.lasting());
     }
 
     private void checkStuck(Instant now) {
@@ -1224,7 +895,7 @@ public final class RelayLoop implements AutoCloseable {
     private void problem(String message) {
         LOG.warn(message);
         lastError = message;
-        statusDirty = true;
+        statusChanged();
         emit(new RelayEvent.Problem(message));
     }
 
@@ -1251,6 +922,12 @@ public final class RelayLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- status
 
+    private void statusChanged() {
+        if (statusChange == StatusChange.NONE) {
+            statusChange = StatusChange.CHANGED;
+        }
+    }
+
     /**
      * Writes status.json when it is due: each second, and soon after a change. When it cannot be written, the snapshot
      * (what an in-process console shows) is still current, and the write is tried again each second, not at once.
@@ -1261,8 +938,9 @@ public final class RelayLoop implements AutoCloseable {
             return;
         }
         boolean heartbeat = Duration.between(lastStatusWrite, now).compareTo(HEARTBEAT) >= 0;
-        boolean changed = statusDirty && Duration.between(lastStatusWrite, now).compareTo(STATUS_MIN_INTERVAL) >= 0;
-        if (heartbeat || changed || statusUrgent) {
+        boolean changed = statusChange == StatusChange.CHANGED
+                && Duration.between(lastStatusWrite, now).compareTo(STATUS_MIN_INTERVAL) >= 0;
+        if (heartbeat || changed || statusChange == StatusChange.URGENT) {
             try {
                 writeStatus();
                 nextStatusAttempt = Instant.MIN;
@@ -1277,63 +955,35 @@ public final class RelayLoop implements AutoCloseable {
         Instant now = clock.instant();
         Status status;
         try {
-            status = buildStatus(now);
+            status = StatusBuilder.build(facts(now));
         } finally {
-            statusDirty = false;
-            statusUrgent = false;
+            statusChange = StatusChange.NONE;
         }
         snapshot.set(status);
         statusFile.write(status);
         lastStatusWrite = now;
     }
 
-    private Status buildStatus(Instant now) {
-        Set<SessionId> sessions = new java.util.TreeSet<>();
-        settings.sessions().forEach(s -> sessions.add(s.id()));
-        sessions.addAll(outbox.sessions());
-        sessions.addAll(lastReportAt.keySet());
+    /** What the status says now; a Claude Code session's failure seen for the first time is notified. */
+    private StatusBuilder.Facts facts(Instant now) {
         Map<SessionId, SessionRecord.Failure> failures = SessionFailures.scan(home);
-        sessions.addAll(failures.keySet());
-        List<Status.SessionStatus> sessionLines = new ArrayList<>();
-        int waiting = 0;
-        for (SessionId s : sessions) {
-            int pending = outbox.pending(s).size();
-            waiting += pending;
-            String kind = settings.session(s).map(c -> c.kind().wire()).orElse("file");
-            Blocked b = blocked.get(s);
-            sessionLines.add(new Status.SessionStatus(s.value(), kind, pending,
-                    Files.exists(home.inputFile(s)), str(lastReportAt.get(s)), str(lastDispatchBySession.get(s)),
-                    failures.containsKey(s) ? failures.get(s).describe() : null,
-                    failures.containsKey(s) ? failures.get(s).at() : null,
-                    b == null ? null : b.cause(), b == null ? null : str(b.since())));
+        Map<SessionId, Instant> reported = intake.lastReportAt();
+        List<StatusBuilder.SessionFacts> sessions = new ArrayList<>();
+        for (SessionId s : StatusBuilder.sessions(settings, outbox.sessions(), reported.keySet(), failures.keySet())) {
             SessionRecord.Failure failure = failures.get(s);
+            sessions.add(new StatusBuilder.SessionFacts(s, outbox.pending(s).size(), Files.exists(home.inputFile(s)),
+                    reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s)));
             if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
                 LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
                 notify(new Notification("Claude Code session " + s + " failed", failure.describe(), Notification.HIGH,
                         List.of("warning")));
             }
         }
-        Usage total = conversation.totalUsage();
-        RelayState state = effectiveState();
-        String detail = switch (state) {
-            case PAUSED -> "paused by the operator: `relay resume` to go on";
-            case NEEDS_JC -> "waiting for JC: answer with an override, or `relay resume`";
-            case ERROR -> holdReason != null ? holdReason
-                    : ioFailures >= IO_FAILURES_BEFORE_NOTICE ? "cannot write its files: " + ioCause + " (retrying)" : retryDetail;
-            case RUNNING -> inFlight != 0 ? "waiting for the coordinator" : openItem != null ? retryDetail : "idle";
-        };
-        long oldestAge = queueIndex.oldest().map(e -> Math.max(0, Duration.between(e.modifiedAt(), now).toSeconds())).orElse(0L);
-        return new Status(ProcessHandle.current().pid(), startedAt.toString(), now.toString(), state.wire(), detail,
-                settings.model(), lastNeedsJcAt, lastNeedsJcText, str(lastDispatchAt),
-                lastDispatchSession == null ? null : lastDispatchSession.value(), queueIndex.size(), oldestAge, waiting,
-                queue.rejectedCount(), conversation.chars(), conversation.turns().size(), total.inputTokens(),
-                total.outputTokens(), total.cacheCreationTokens(), total.cacheReadTokens(), total.costUsd(), lastTurnCost,
-                lastTtl.wire().equals("1h") ? "1h" : lastTtl == CacheTtl.NONE ? "none" : "5m",
-                openItem != null && inFlight == 0 && nextAttemptAt.isAfter(now) ? nextAttemptAt.toString() : null,
-                coordinator.isPresent(), settings.ntfyUrl(), lastError, sessionLines);
-    }
-
-    private static String str(Instant i) {
-        return i == null ? null : i.toString();
+        Optional<Map.Entry<SessionId, Instant>> last = delivery.lastDispatch();
+        return new StatusBuilder.Facts(ProcessHandle.current().pid(), startedAt, now, settings, pause, retry, inFlight != 0,
+                openItem != null, io.lasting(), io.cause(), last.map(Map.Entry::getKey), last.map(Map.Entry::getValue).orElse(null),
+                queueIndex.size(), queueIndex.oldest().map(QueueDirectory.Entry::modifiedAt), queue.rejectedCount(),
+                conversation.chars(), conversation.turns().size(), conversation.totalUsage(), lastTurnCost, lastTtl,
+                coordinator.isPresent(), lastError, sessions);
     }
 }

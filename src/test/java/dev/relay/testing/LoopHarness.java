@@ -76,6 +76,12 @@ public final class LoopHarness implements AutoCloseable {
     }
 
     public LoopHarness start() {
+        build().start();
+        return this;
+    }
+
+    /** Makes the loop as {@link #start()} does, without starting it: a test in the relay package steps it itself. */
+    public RelayLoop build() {
         Settings settings = settings();
         FileDispatchTarget files = new FileDispatchTarget(home);
         loop = new RelayLoop(settings, clock,
@@ -84,8 +90,7 @@ public final class LoopHarness implements AutoCloseable {
                 notifier, session -> targets.apply(session).orElse(files));
         loop.addListener(events::add);
         beforeStart.accept(loop);
-        loop.start();
-        return this;
+        return loop;
     }
 
     public RelayLoop loop() {

@@ -1,0 +1,110 @@
+package dev.relay.relay;
+
+import dev.relay.conversation.Turn;
+import dev.relay.core.Keys;
+import dev.relay.core.SessionId;
+import dev.relay.dispatch.Outbox;
+import dev.relay.files.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's messages: {@code jc_input.txt} taken into {@code state/operator/} at once, so that it is taken
+ * exactly once, then read back oldest first, each either a direct {@code @SESSION:} message or a coordinator turn.
+ * The one place that knows an operator item's key and file.
+ */
+final class OperatorInbox {
+    private static final Pattern DIRECT = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9_-]{0,63}):[ \\t]*(.*)", Pattern.DOTALL);
+
+    /** {@code message} stripped; empty when nothing followed the colon. */
+    record Direct(SessionId session, String message) {}
+
+    private final Path input;
+    private final Path dir;
+    private final Clock clock;
+
+    OperatorInbox(Path input, Path dir, Clock clock) {
+        this.input = input;
+        this.dir = dir;
+        this.clock = clock;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Moves jc_input.txt into the operator directory and answers its text; a blank one is removed instead (the
+     * blank text answered). Empty when there is none, or it is being replaced (the next step reads it).
+     */
+    Optional<String> take() {
+        if (!Files.exists(input)) {
+            return Optional.empty();
+        }
+        String text;
+        try {
+            text = Files.readString(input, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (text.isBlank()) {
+            AtomicFiles.delete(input);
+            return Optional.of(text);
+        }
+        String name = String.format("%013d-%s.txt", clock.millis(), Keys.digest(text, Long.toString(System.nanoTime())));
+        AtomicFiles.move(input, dir.resolve(name));
+        return Optional.of(text);
+    }
+
+    /** The operator's messages, oldest first. */
+    List<Path> files() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "[0-9]*.txt")) {
+            stream.forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The message as a direct one, when it starts with {@code @SESSION:}. */
+    static Optional<Direct> direct(String text) {
+        Matcher m = DIRECT.matcher(text);
+        return m.matches() ? Optional.of(new Direct(SessionId.of(m.group(1)), m.group(2).strip())) : Optional.empty();
+    }
+
+    /** The work item of an operator message in {@code file}. */
+    static WorkItem item(Path file, String content, Optional<SessionId> replyTo) {
+        return new WorkItem(file, key(file), Turn.OPERATOR, content, replyTo, false);
+    }
+
+    static String key(Path file) {
+        return Outbox.OPERATOR_KEY_PREFIX + file.getFileName();
+    }
+
+    /** The file of an operator item's key; empty when the key is not an operator's. */
+    Optional<Path> fileOf(String key) {
+        return key.startsWith(Outbox.OPERATOR_KEY_PREFIX)
+                ? Optional.of(dir.resolve(key.substring(Outbox.OPERATOR_KEY_PREFIX.length())))
+                : Optional.empty();
+    }
+}

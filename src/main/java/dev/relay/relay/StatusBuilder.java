@@ -1,0 +1,101 @@
+package dev.relay.relay;
+
+import dev.relay.anthropic.CacheTtl;
+import dev.relay.claude.SessionRecord;
+import dev.relay.config.Settings;
+import dev.relay.conversation.Usage;
+import dev.relay.core.SessionId;
+import dev.relay.state.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The status (status.json, the console's header) as a pure function of what the loop knows at one instant. */
+final class StatusBuilder {
+    /** One session's line: what waits for it, what it last did, what stops it. */
+    record SessionFacts(SessionId id, int pending, boolean inputWaiting, Instant lastReportAt, Instant lastDispatchAt,
+                        SessionRecord.Failure failure, Delivery.Blocked blocked) {}
+
+    /** Everything the status says, gathered by the loop. */
+    record Facts(long pid, Instant startedAt, Instant now, Settings settings, PauseFile.Pause pause, Retry retry,
+                 boolean callInFlight, boolean turnOpen, boolean ioFailing, String ioCause,
+                 Optional<SessionId> lastDispatchSession, Instant lastDispatchAt, int queueDepth,
+                 Optional<Instant> oldestQueued, int rejected, long historyChars, int historyTurns, Usage total,
+                 double lastTurnCost, CacheTtl lastTtl, boolean apiKeyPresent, String lastError,
+                 List<SessionFacts> sessions) {
+        Facts {
+            sessions = List.copyOf(sessions);
+        }
+    }
+
+    private StatusBuilder() {}
+
+    /** The sessions a status lists: configured, with replies waiting, that reported, or that failed; sorted. */
+    static Set<SessionId> sessions(Settings settings, Collection<SessionId> withReplies, Collection<SessionId> reported,
+                                   Collection<SessionId> failed) {
+        Set<SessionId> sessions = new TreeSet<>();
+        settings.sessions().forEach(s -> sessions.add(s.id()));
+        sessions.addAll(withReplies);
+        sessions.addAll(reported);
+        sessions.addAll(failed);
+        return sessions;
+    }
+
+    /** The relay's state: a pause first, then an error (a hold, an API failing, the files failing), else running. */
+    static RelayState state(PauseFile.Pause pause, Retry retry, boolean ioFailing) {
+        if (pause.state() == RelayState.NEEDS_JC || pause.state() == RelayState.PAUSED) {
+            return pause.state();
+        }
+        if (retry.held() || retry.consecutiveFailures() >= RetryPolicy.FAILURES_BEFORE_BACKOFF || ioFailing) {
+            return RelayState.ERROR;
+        }
+        return RelayState.RUNNING;
+    }
+
+    static Status build(Facts f) {
+        Settings settings = f.settings();
+        List<Status.SessionStatus> lines = new ArrayList<>();
+        int waiting = 0;
+        for (SessionFacts s : f.sessions()) {
+            waiting += s.pending();
+            String kind = settings.session(s.id()).map(c -> c.kind().wire()).orElse("file");
+            Delivery.Blocked b = s.blocked();
+            lines.add(new Status.SessionStatus(s.id().value(), kind, s.pending(), s.inputWaiting(), str(s.lastReportAt()),
+                    str(s.lastDispatchAt()), s.failure() == null ? null : s.failure().describe(),
+                    s.failure() == null ? null : s.failure().at(), b == null ? null : b.cause(), b == null ? null : str(b.since())));
+        }
+        Instant now = f.now();
+        Retry retry = f.retry();
+        RelayState state = state(f.pause(), retry, f.ioFailing());
+        String detail = switch (state) {
+            case PAUSED -> "paused by the operator: `relay resume` to go on";
+            case NEEDS_JC -> "waiting for JC: answer with an override, or `relay resume`";
+            case ERROR -> retry.hold().isPresent() ? retry.hold().get().reason()
+                    : f.ioFailing() ? "cannot write its files: " + f.ioCause() + " (retrying)" : retry.detail();
+            case RUNNING -> f.callInFlight() ? "waiting for the coordinator" : f.turnOpen() ? retry.detail() : "idle";
+        };
+        long oldestAge = f.oldestQueued().map(at -> Math.max(0, Duration.between(at, now).toSeconds())).orElse(0L);
+        Usage total = f.total();
+        return new Status(f.pid(), f.startedAt().toString(), now.toString(), state.wire(), detail, settings.model(),
+                f.pause().lastNeedsJcAt(), f.pause().lastNeedsJcText(), str(f.lastDispatchAt()),
+                f.lastDispatchSession().map(SessionId::value).orElse(null), f.queueDepth(), oldestAge, waiting, f.rejected(),
+                f.historyChars(), f.historyTurns(), total.inputTokens(), total.outputTokens(), total.cacheCreationTokens(),
+                total.cacheReadTokens(), total.costUsd(), f.lastTurnCost(), ttlWord(f.lastTtl()),
+                f.turnOpen() && !f.callInFlight() && retry.waiting(now) ? retry.nextAttemptAt().toString() : null,
+                f.apiKeyPresent(), settings.ntfyUrl(), f.lastError(), lines);
+    }
+
+    /** The status's word for the cache lifetime: as on the wire, and "none" when the history is not cached. */
+    private static String ttlWord(CacheTtl ttl) {
+        return ttl == CacheTtl.NONE ? "none" : ttl.wire();
+    }
+
+    private static String str(Instant i) {
+        return i == null ? null : i.toString();
+    }
+}

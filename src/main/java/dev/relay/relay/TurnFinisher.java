@@ -1,0 +1,100 @@
+package dev.relay.relay;
+
+import dev.relay.core.Keys;
+import dev.relay.core.SessionId;
+import dev.relay.dispatch.Outbox;
+import dev.relay.files.AtomicFiles;
+import dev.relay.queue.QueueIndex;
+import dev.relay.state.TakenIds;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The answered turns on their way out, oldest first, and their remaining durable steps ({@link TurnStep}): reply
+ * held, id recorded, item removed, reply released. Each step is idempotent, so after a failure the next
+ * {@link #advance()} goes on where it stopped. The reply is released only once its item is removed: until then no
+ * one can deliver it, so a restart that finds the item finishes the turn without ever sending the reply twice.
+ */
+final class TurnFinisher {
+    /** An answered turn: the reply to hold and release (none for a needs_jc reply), the item to remove. */
+    record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {}
+
+    /** The turns finished by one {@link #advance()}, in order, and the one whose step failed, if any. */
+    record Advanced(List<Finish> done, Optional<Failed> failed) {}
+
+    record Failed(WorkItem item, RuntimeException cause) {}
+
+    private final ArrayDeque<Finish> finishing = new ArrayDeque<>();
+    private final Outbox outbox;
+    private final TakenIds takenIds;
+    private final QueueIndex queueIndex;
+    private final BiConsumer<TurnStep, String> reach;
+
+    /** @param reach  called before each durable step (the loop's fault seam) */
+    TurnFinisher(Outbox outbox, TakenIds takenIds, QueueIndex queueIndex, BiConsumer<TurnStep, String> reach) {
+        this.outbox = outbox;
+        this.takenIds = takenIds;
+        this.queueIndex = queueIndex;
+        this.reach = reach;
+    }
+
+    void add(Finish f) {
+        finishing.add(f);
+    }
+
+    boolean isEmpty() {
+        return finishing.isEmpty();
+    }
+
+    boolean isFinishing(Path file) {
+        for (Finish f : finishing) {
+            if (f.item().file().equals(file)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The outbox digests of the turns still on their way: their held replies must stay held. */
+    Set<String> heldDigests() {
+        Set<String> keep = new HashSet<>();
+        finishing.forEach(f -> keep.add(Keys.digest(f.item().key())));
+        return keep;
+    }
+
+    Advanced advance() {
+        List<Finish> done = new ArrayList<>();
+        while (!finishing.isEmpty()) {
+            Finish f = finishing.peekFirst();
+            WorkItem item = f.item();
+            try {
+                if (f.to().isPresent()) {
+                    reach.accept(TurnStep.REPLY_HELD, item.key());
+                    outbox.hold(f.to().get(), item.key(), f.text());
+                }
+                if (item.recordsId()) {
+                    reach.accept(TurnStep.ID_RECORDED, item.key());
+                    takenIds.add(item.key());
+                }
+                reach.accept(TurnStep.ITEM_REMOVED, item.key());
+                AtomicFiles.delete(item.file());
+                queueIndex.forget(item.file());
+                if (f.to().isPresent()) {
+                    reach.accept(TurnStep.REPLY_RELEASED, item.key());
+                    outbox.release(f.to().get(), item.key());
+                }
+            } catch (RuntimeException e) {
+                return new Advanced(done, Optional.of(new Failed(item, e)));
+            }
+            finishing.removeFirst();
+            done.add(f);
+        }
+        return new Advanced(done, Optional.empty());
+    }
+}
