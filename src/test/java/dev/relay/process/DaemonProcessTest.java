@@ -43,6 +43,14 @@ class DaemonProcessTest {
         }
     }
 
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void one_relay_per_home_pause_and_resume_act_on_it_and_sigterm_exits_0() throws Exception {
         Path home = Files.createDirectory(dir.resolve("home"));
@@ -53,7 +61,8 @@ class DaemonProcessTest {
             Path out1 = dir.resolve("first.log");
             Process first = RelayProcess.start(home, env, out1, "run", "--daemon");
             try {
-                Await.until("first relay running", Duration.ofSeconds(30), () -> cli(home, "status").contains("running (pid " + first.pid()));
+                Await.until("first relay running", Duration.ofSeconds(30), () -> cli(home, "status").contains("running (pid " + first.pid()),
+                        () -> cli(home, "status") + "\n" + read(out1));
 
                 Path out2 = dir.resolve("second.log");
                 Process second = RelayProcess.start(home, env, out2, "run", "--daemon");

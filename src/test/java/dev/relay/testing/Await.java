@@ -8,10 +8,17 @@ public final class Await {
     private Await() {}
 
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, condition, () -> "");
+    }
+
+    /** As {@link #until(String, Duration, BooleanSupplier)}, with {@code state} (say, the status and the log) in the failure. */
+    public static void until(String what, Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
+                String seen = state.get();
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what
+                        + (seen.isEmpty() ? "" : "\n" + seen));
             }
             try {
                 Thread.sleep(5);
