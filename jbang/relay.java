@@ -5,6 +5,10 @@
 // equal to pom.xml and src/main, and prints the lines to paste when they differ.
 //JAVA 17+
 //JAVAC_OPTIONS -XDignore.symbol.file
+// A small, steady footprint for a process that runs for weeks (docs/BENCHMARKS.md, "Memory"; the README's systemd unit
+// gives the same flags): the serial collector, a heap that starts small and gives back what it does not use, and the
+// client compiler only.
+//RUNTIME_OPTIONS -XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xss512k -XX:TieredStopAtLevel=1
 //DEPS info.picocli:picocli:4.7.6
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.18.2
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.18.2

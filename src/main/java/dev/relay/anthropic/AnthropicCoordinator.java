@@ -63,7 +63,7 @@ public final class AnthropicCoordinator implements Coordinator {
                 .header("x-api-key", apiKey)
                 .header("anthropic-version", API_VERSION)
                 .header("content-type", "application/json")
-                .post(RequestBody.create(bodyBytes(request), JSON_TYPE))
+                .post(body(bodyParts(request)))
                 .build();
         try (Response response = this.http.newCall(http).execute()) {
             ResponseBody responseBody = response.body();
@@ -88,9 +88,13 @@ public final class AnthropicCoordinator implements Coordinator {
     private final Map<String, byte[]> encodedUser = Collections.synchronizedMap(new WeakHashMap<>());
     private final Map<String, byte[]> encodedAssistant = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** The request body; every message but the last (which carries the cache breakpoint) comes from the cache. */
-    byte[] bodyBytes(CoordinatorRequest request) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
+    /**
+     * The request body, as the parts it is sent from: every message but the last (which carries the cache
+     * breakpoint) comes from the cache, and the parts are written to the connection one after the other, never
+     * joined into one array (at 400k characters of history that array was most of a turn's garbage).
+     */
+    List<byte[]> bodyParts(CoordinatorRequest request) {
+        List<byte[]> parts = new ArrayList<>();
         try {
             ObjectNode head = JSON.createObjectNode();
             head.put("model", request.model());
@@ -99,27 +103,58 @@ public final class AnthropicCoordinator implements Coordinator {
             ObjectNode sys = head.putArray("system").addObject().put("type", "text").put("text", request.system());
             sys.putObject("cache_control").put("type", "ephemeral").put("ttl", systemTtl.wire());
             byte[] headBytes = JSON.writeValueAsBytes(head);
-            out.write(headBytes, 0, headBytes.length - 1); // all but the closing brace
-            out.write(",\"messages\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            parts.add(java.util.Arrays.copyOf(headBytes, headBytes.length - 1)); // all but the closing brace
+            parts.add(MESSAGES_OPEN);
             List<CoordinatorRequest.Message> merged = merge(request.messages());
             for (int i = 0; i < merged.size(); i++) {
                 if (i > 0) {
-                    out.write(',');
+                    parts.add(COMMA);
                 }
                 CoordinatorRequest.Message m = merged.get(i);
                 boolean last = i == merged.size() - 1;
                 if (last) {
-                    out.write(encode(m, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
+                    parts.add(encode(m, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
                 } else {
                     Map<String, byte[]> cache = m.role() == CoordinatorRequest.Role.USER ? encodedUser : encodedAssistant;
-                    out.write(cache.computeIfAbsent(m.text(), k -> encode(m, null)));
+                    parts.add(cache.computeIfAbsent(m.text(), k -> encode(m, null)));
                 }
             }
-            out.write("]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            parts.add(MESSAGES_CLOSE);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return parts;
+    }
+
+    private static final byte[] MESSAGES_OPEN = ",\"messages\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] COMMA = {','};
+    private static final byte[] MESSAGES_CLOSE = "]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** A body sent from its parts; it can be written again (OkHttp retries a request on a stale connection). */
+    private static RequestBody body(List<byte[]> parts) {
+        long length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        long contentLength = length;
+        return new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return JSON_TYPE;
+            }
+
+            @Override
+            public long contentLength() {
+                return contentLength;
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws IOException {
+                for (byte[] part : parts) {
+                    sink.write(part);
+                }
+            }
+        };
     }
 
     private static byte[] encode(CoordinatorRequest.Message m, CacheTtl ttl) {

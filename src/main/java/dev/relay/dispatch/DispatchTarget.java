@@ -11,4 +11,12 @@ public interface DispatchTarget {
      * @return true when it was taken, false when the session is busy
      */
     boolean deliver(Outbox.Entry entry);
+
+    /**
+     * Whether {@code session} is known, cheaply, to be unable to take a reply now (a file session whose last reply is
+     * still unread): then its waiting replies are not even listed. False when it may take one.
+     */
+    default boolean busy(SessionId session) {
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.relay.dispatch;
 
 import dev.relay.core.Home;
+import dev.relay.core.SessionId;
 import dev.relay.files.AtomicFiles;
 import dev.relay.files.Confined;
 import dev.relay.files.IoCause;
@@ -23,6 +24,11 @@ public final class FileDispatchTarget implements DispatchTarget {
 
     public FileDispatchTarget(Home home) {
         this.home = home;
+    }
+
+    @Override
+    public boolean busy(SessionId session) {
+        return Files.exists(Confined.check(home.root(), home.inputFile(session)), LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

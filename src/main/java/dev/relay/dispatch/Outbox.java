@@ -167,11 +167,44 @@ public final class Outbox {
     private List<Path> held(SessionId session) {
         Path dir = root.resolve(session.value());
         List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
+        for (String name : names(dir, true)) {
+            out.add(dir.resolve(name));
         }
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, HELD_PREFIX + "[0-9]*.txt")) {
-            stream.forEach(out::add);
+        return out;
+    }
+
+    /** Replies that wait for their session, oldest first; held ones are not among them. */
+    public List<Entry> pending(SessionId session) {
+        Path dir = root.resolve(session.value());
+        List<String> names = names(dir, false);
+        List<Entry> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            out.add(new Entry(session, dir.resolve(name)));
+        }
+        return out;
+    }
+
+    /** How many replies wait for {@code session} (held ones not counted), without building their entries. */
+    public int count(SessionId session) {
+        return names(root.resolve(session.value()), false).size();
+    }
+
+    /**
+     * The names of the entries in {@code dir}, sorted (which is oldest first): the held ones or the others. Each name is
+     * read once from the listing and compared as a string: a backlog of replies is listed on every hand-over, and a
+     * sort that asked each path for its name on every comparison made most of the relay's garbage.
+     */
+    private static List<String> names(Path dir, boolean held) {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                if (isEntryName(name, held)) {
+                    out.add(name);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return out;
         } catch (IOException e) {
             throw IoCause.wrap("cannot list " + dir, e);
         }
@@ -179,20 +212,16 @@ public final class Outbox {
         return out;
     }
 
-    /** Replies that wait for their session, oldest first; held ones are not among them. */
-    public List<Entry> pending(SessionId session) {
-        Path dir = root.resolve(session.value());
-        List<Entry> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
+    /** MILLIS-SEQ-KEY.txt (or .jc.txt), after the .held- prefix when {@code held}. */
+    private static boolean isEntryName(String name, boolean held) {
+        int start = 0;
+        if (held) {
+            if (!name.startsWith(HELD_PREFIX)) {
+                return false;
+            }
+            start = HELD_PREFIX.length();
         }
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "[0-9]*.txt")) {
-            stream.forEach(p -> out.add(new Entry(session, p)));
-        } catch (IOException e) {
-            throw IoCause.wrap("cannot list " + dir, e);
-        }
-        out.sort((a, b) -> a.name().compareTo(b.name()));
-        return out;
+        return name.length() > start + 4 && Character.isDigit(name.charAt(start)) && name.endsWith(".txt");
     }
 
     /** Sessions that have an outbox directory (with or without waiting replies). */
@@ -218,7 +247,7 @@ public final class Outbox {
     public int size() {
         int n = 0;
         for (SessionId s : sessions()) {
-            n += pending(s).size();
+            n += count(s);
         }
         return n;
     }

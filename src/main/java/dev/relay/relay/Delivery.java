@@ -99,12 +99,16 @@ final class Delivery {
     }
 
     private void deliverWaiting(SessionId session, List<Outcome> outcomes) {
+        DispatchTarget target = targets.apply(session);
+        if (target.busy(session)) {
+            watchDispatchDir(session);   // its reader's taking the last reply is what lets the next one go
+            return;
+        }
         List<Outbox.Entry> pending = outbox.pending(session);
         if (pending.isEmpty()) {
             return;
         }
         watchDispatchDir(session);
-        DispatchTarget target = targets.apply(session);
         for (Outbox.Entry entry : pending) {
             reach.accept(TurnStep.DELIVERED, entry.keyDigest());
             if (!target.deliver(entry)) {
@@ -126,14 +130,14 @@ final class Delivery {
     }
 
     private void watchDispatchDir(SessionId session) {
-        Path dir = Confined.check(home.root(), home.dispatchDir(session));
-        if (watchedDirs.contains(dir)) {
+        if (watchedDirs.contains(home.dispatchDir(session))) {
             return;
         }
+        Path dir = Confined.check(home.root(), home.dispatchDir(session));
         AtomicFiles.ensurePrivateDirectory(dir);
         try {
             watch.register(dir);
-            watchedDirs.add(dir);
+            watchedDirs.add(home.dispatchDir(session));
         } catch (IOException e) {
             LOG.debug("cannot watch {}: {}; the periodic rescan covers it", dir, e.getMessage());
         }

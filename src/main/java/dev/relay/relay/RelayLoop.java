@@ -971,7 +971,7 @@ public final class RelayLoop implements AutoCloseable {
         List<StatusBuilder.SessionFacts> sessions = new ArrayList<>();
         for (SessionId s : StatusBuilder.sessions(settings, outbox.sessions(), reported.keySet(), failures.keySet())) {
             SessionRecord.Failure failure = failures.get(s);
-            sessions.add(new StatusBuilder.SessionFacts(s, outbox.pending(s).size(), Files.exists(home.inputFile(s)),
+            sessions.add(new StatusBuilder.SessionFacts(s, outbox.count(s), Files.exists(home.inputFile(s)),
                     reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s)));
             if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
                 LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());

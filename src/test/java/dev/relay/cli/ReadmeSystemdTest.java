@@ -34,6 +34,17 @@ class ReadmeSystemdTest {
         return service;
     }
 
+    static List<String> jbangRuntimeOptions() throws Exception {
+        List<String> flags = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("jbang", "relay.java"))) {
+            if (line.startsWith("//RUNTIME_OPTIONS ")) {
+                flags.addAll(List.of(line.substring("//RUNTIME_OPTIONS ".length()).trim().split("\\s+")));
+            }
+        }
+        assertTrue(!flags.isEmpty(), "jbang/relay.java has no //RUNTIME_OPTIONS line");
+        return flags;
+    }
+
     @Test
     void the_unit_restarts_on_failure_and_is_hardened() throws Exception {
         Map<String, String> s = service();
@@ -56,6 +67,8 @@ class ReadmeSystemdTest {
         String[] args = words.subList(jar + 2, words.size()).toArray(String[]::new);
         CommandLine.ParseResult parsed = Main.commandLine(Map.of()).parseArgs(args);
         CommandLine.ParseResult run = parsed.subcommand();
+        assertEquals(jbangRuntimeOptions(), words.subList(1, jar),
+                "the unit gives the JVM the flags jbang/relay.java's //RUNTIME_OPTIONS gives (docs/BENCHMARKS.md, \"Memory\")");
         assertEquals("run", run.commandSpec().name(), exec);
         assertTrue(run.hasMatchedOption("--daemon"), "ExecStart must run the relay with --daemon: " + exec);
     }

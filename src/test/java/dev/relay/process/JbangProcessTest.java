@@ -65,6 +65,15 @@ class JbangProcessTest {
         assertEquals(0, init.code(), init.out());
         assertTrue(Files.isRegularFile(home.resolve("config.yaml")), init.out());
 
+        // the real jbang reads the JVM flags of the script (docs/BENCHMARKS.md, "Memory") and starts Relay with them
+        Run info = jbang("info", "tools", "jbang/relay.java");
+        assertEquals(0, info.code(), info.out());
+        com.fasterxml.jackson.databind.JsonNode tools = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(info.out().substring(info.out().indexOf('{')));
+        List<String> runtime = new java.util.ArrayList<>();
+        tools.path("runtimeOptions").forEach(o -> runtime.add(o.asText()));
+        assertEquals(RelayProcess.launcherFlags(), runtime, info.out());
+
         Run bad = jbang("jbang/relay.java", "status", "--no-such-option");
         assertEquals(2, bad.code(), "bad usage keeps its exit code through jbang: " + bad.out());
         assertTrue(bad.out().contains("--no-such-option"), bad.out());

@@ -14,19 +14,50 @@ final class RelayProcess {
 
     private RelayProcess() {}
 
+    /**
+     * The JVM flags the launchers give: jbang/relay.java's //RUNTIME_OPTIONS (the README's systemd unit gives the same,
+     * ReadmeSystemdTest sees to it), or -Drelay.launcher.flags="..." to measure others.
+     */
+    static final List<String> LAUNCHER_FLAGS = List.of(System.getProperty("relay.launcher.flags",
+            String.join(" ", launcherFlags())).split(" "));
+
+    /** The flags of jbang/relay.java's //RUNTIME_OPTIONS line. */
+    static List<String> launcherFlags() {
+        try {
+            return Files.readAllLines(Path.of("jbang", "relay.java")).stream()
+                    .filter(l -> l.startsWith("//RUNTIME_OPTIONS "))
+                    .flatMap(l -> java.util.Arrays.stream(l.substring("//RUNTIME_OPTIONS ".length()).trim().split("\\s+")))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Tests start it with flags that make a JVM start fast. */
+    private static final List<String> TEST_FLAGS = List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1");
+
     static Process start(Path home, Map<String, String> env, Path output, String... args) {
         return start(List.of(), home, env, output, args);
     }
 
+    /** With these JVM flags only, as a user's launcher would start it. */
+    static Process startWith(List<String> jvmFlags, Path home, Map<String, String> env, Path output, String... args) {
+        return start(List.of(), jvmFlags, home, env, output, args);
+    }
+
     /** Starts it under {@code prefix} (say, {@code setpriv --reuid=65534 ...} to run it as another user). */
     static Process start(List<String> prefix, Path home, Map<String, String> env, Path output, String... args) {
+        return start(prefix, TEST_FLAGS, home, env, output, args);
+    }
+
+    private static Process start(List<String> prefix, List<String> jvmFlags, Path home, Map<String, String> env, Path output,
+            String... args) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: these tests run in `mvn verify`, after `package`");
         }
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xshare:auto");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmFlags);
         command.add("-jar");
         command.add(JAR.toString());
         command.add("--home");
