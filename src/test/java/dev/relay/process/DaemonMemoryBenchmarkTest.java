@@ -48,12 +48,18 @@ class DaemonMemoryBenchmarkTest {
     @Test
     void peak_resident_set_answering_5000_envelopes() throws Exception {
         // as launched by hand (`java -jar`), and with the launchers' flags (jbang, the systemd unit in the README)
-        run("java -jar (no flags)", List.of());
-        run("java -jar with the launchers' flags", RelayProcess.LAUNCHER_FLAGS);
+        // -Drelay.bench.baseline=/path/to/an/older/relay.jar measures that build too, in the same run
+        String baseline = System.getProperty("relay.bench.baseline", "");
+        if (!baseline.isEmpty()) {
+            run(Path.of(baseline), "baseline " + baseline + ", no flags", List.of());
+            run(Path.of(baseline), "baseline " + baseline + ", the launchers' flags", RelayProcess.LAUNCHER_FLAGS);
+        }
+        run(RelayProcess.JAR, "java -jar (no flags)", List.of());
+        run(RelayProcess.JAR, "java -jar with the launchers' flags", RelayProcess.LAUNCHER_FLAGS);
     }
 
-    private void run(String label, List<String> jvmFlags) throws Exception {
-        Path home = Files.createDirectories(dir.resolve("home-" + jvmFlags.size()));
+    private void run(Path jar, String label, List<String> jvmFlags) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home-" + System.nanoTime()));
         Files.writeString(home.resolve("config.yaml"), "sessions:\n" + sessions());
         for (int i = 0; i < ENVELOPES; i++) {
             EnvelopeWriter.write(home.resolve("queue"), SessionId.of("s" + (i % SESSIONS)), report(i), Optional.empty());
@@ -74,7 +80,7 @@ class DaemonMemoryBenchmarkTest {
             Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "sk-ant-memory-bench", "ANTHROPIC_BASE_URL", api.baseUrl(),
                     "NTFY_SERVER", "http://127.0.0.1:9", "NTFY_TOPIC", "t");
             long started = System.nanoTime();
-            Process relay = RelayProcess.startWith(jvmFlags, home, env, dir.resolve("out-" + jvmFlags.size() + ".log"),
+            Process relay = RelayProcess.startJar(jar, jvmFlags, home, env, home.resolveSibling(home.getFileName() + ".log"),
                     "run", "--daemon");
             AtomicLong peakKb = new AtomicLong();
             Thread sampler = new Thread(() -> {

@@ -42,24 +42,29 @@ final class RelayProcess {
 
     /** With these JVM flags only, as a user's launcher would start it. */
     static Process startWith(List<String> jvmFlags, Path home, Map<String, String> env, Path output, String... args) {
-        return start(List.of(), jvmFlags, home, env, output, args);
+        return startJar(JAR, jvmFlags, home, env, output, args);
+    }
+
+    /** Another build of Relay (a benchmark's baseline), with these JVM flags. */
+    static Process startJar(Path jar, List<String> jvmFlags, Path home, Map<String, String> env, Path output, String... args) {
+        return start(jar, List.of(), jvmFlags, home, env, output, args);
     }
 
     /** Starts it under {@code prefix} (say, {@code setpriv --reuid=65534 ...} to run it as another user). */
     static Process start(List<String> prefix, Path home, Map<String, String> env, Path output, String... args) {
-        return start(prefix, TEST_FLAGS, home, env, output, args);
+        return start(JAR, prefix, TEST_FLAGS, home, env, output, args);
     }
 
-    private static Process start(List<String> prefix, List<String> jvmFlags, Path home, Map<String, String> env, Path output,
-            String... args) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: these tests run in `mvn verify`, after `package`");
+    private static Process start(Path jar, List<String> prefix, List<String> jvmFlags, Path home, Map<String, String> env,
+            Path output, String... args) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: these tests run in `mvn verify`, after `package`");
         }
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         command.add("--home");
         command.add(home.toString());
         command.addAll(List.of(args));
