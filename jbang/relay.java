@@ -32,7 +32,6 @@
 //SOURCES ../src/main/java/dev/relay/agents/AgentSupervisor.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentUser.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentWorkspace.java
-//SOURCES ../src/main/java/dev/relay/agents/AgentsFile.java
 //SOURCES ../src/main/java/dev/relay/agents/ContainerSpecs.java
 //SOURCES ../src/main/java/dev/relay/agents/Hardening.java
 //SOURCES ../src/main/java/dev/relay/agents/HostUser.java
@@ -120,7 +119,7 @@
 //SOURCES ../src/main/java/dev/relay/logging/RedactingThrowableConverter.java
 //SOURCES ../src/main/java/dev/relay/logging/Redactor.java
 //SOURCES ../src/main/java/dev/relay/logging/package-info.java
-//SOURCES ../src/main/java/dev/relay/monitor/AgentLog.java
+//SOURCES ../src/main/java/dev/relay/monitor/AgentLogLines.java
 //SOURCES ../src/main/java/dev/relay/monitor/AgentsWatch.java
 //SOURCES ../src/main/java/dev/relay/monitor/FileOperatorActions.java
 //SOURCES ../src/main/java/dev/relay/monitor/HomeMonitor.java
@@ -163,6 +162,8 @@
 //SOURCES ../src/main/java/dev/relay/relay/Turns.java
 //SOURCES ../src/main/java/dev/relay/relay/WorkItem.java
 //SOURCES ../src/main/java/dev/relay/relay/package-info.java
+//SOURCES ../src/main/java/dev/relay/state/AgentState.java
+//SOURCES ../src/main/java/dev/relay/state/AgentsFile.java
 //SOURCES ../src/main/java/dev/relay/state/ControlFiles.java
 //SOURCES ../src/main/java/dev/relay/state/HomeLock.java
 //SOURCES ../src/main/java/dev/relay/state/Status.java

@@ -12,6 +12,8 @@ import dev.relay.files.IoCause;
 import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.EnvelopeWriter;
+import dev.relay.state.AgentState;
+import dev.relay.state.AgentsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -55,24 +57,8 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     /** A lost SDK session, as the agent reports it (CONTRACT section 6): retried once with a fresh session. */
     public static final String SESSION_NOT_FOUND = "session_not_found";
 
-    /** Where an agent is in its life; the words are what `relay agents` and the console show. */
-    public enum State {
-        IDLE("idle"), WAITING("waiting for a slot"), STARTING("starting"), RUNNING("running"), CLOSING("closing"),
-        BACKOFF("backing off"), UNAVAILABLE("Docker unreachable");
-
-        public final String words;
-
-        State(String words) {
-            this.words = words;
-        }
-
-        boolean holdsSlot() {
-            return this == STARTING || this == RUNNING || this == CLOSING;
-        }
-    }
-
     /** What one agent looks like now. */
-    public record View(String slug, State state, String containerId, String sessionId, Instant startedAt,
+    public record View(String slug, AgentState state, String containerId, String sessionId, Instant startedAt,
                        String lastOutput, String lastError, int failures, Instant backoffUntil) {}
 
     /**
@@ -95,11 +81,20 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             return agents.stream().filter(v -> v.state().holdsSlot()).count();
         }
 
+        /** As state/agents.json has it. */
+        AgentsFile.Content toFile(Instant now) {
+            return new AgentsFile.Content(now.toString(), runtimeProblem.orElse(null), agents.stream()
+                    .map(v -> new AgentsFile.Entry(v.slug(), v.state(), v.containerId() == null ? null : AgentRuntime.shortId(v.containerId()),
+                            v.sessionId(), v.startedAt() == null ? null : v.startedAt().toString(), v.lastOutput(), v.lastError(),
+                            v.failures()))
+                    .toList(), recovery);
+        }
+
         /** The loop's own note of a start it handed over, until the supervisor's next snapshot says so itself. */
         Snapshot starting(String slug) {
             List<View> out = new ArrayList<>();
             for (View v : agents) {
-                out.add(!v.slug().equals(slug) ? v : new View(v.slug(), State.STARTING, v.containerId(), v.sessionId(),
+                out.add(!v.slug().equals(slug) ? v : new View(v.slug(), AgentState.STARTING, v.containerId(), v.sessionId(),
                         v.startedAt(), v.lastOutput(), v.lastError(), v.failures(), v.backoffUntil()));
             }
             return new Snapshot(recovered, out, waiting.stream().filter(w -> !w.equals(slug)).toList(), recovery, runtimeProblem);
@@ -240,9 +235,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     // ---- the agents' thread -----------------------------------------------------------------------------------
 
     private void waitForSlot(Agent a) {
-        if ((a.state == State.IDLE || a.state == State.WAITING) && !waiting.contains(a.slug)) {
+        if ((a.state == AgentState.IDLE || a.state == AgentState.WAITING) && !waiting.contains(a.slug)) {
             waiting.addLast(a.slug);
-            a.state = State.WAITING;
+            a.state = AgentState.WAITING;
             LOG.info("agent {} waits for a slot ({} of {} running)", a.slug, active(), settings.agents().maxConcurrent());
             publish();
         }
@@ -258,7 +253,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             return;   // put back by recovery meanwhile
         }
         try {
-            if (AgentWorkspace.isStart(claim) && recoveryPending && a.state != State.RUNNING) {
+            if (AgentWorkspace.isStart(claim) && recoveryPending && a.state != AgentState.RUNNING) {
                 a.claim = claim;
                 recover();   // Docker answers now: a container of this agent may live on from before the restart
                 a.claim = null;
@@ -266,16 +261,16 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             boolean first = waiting.isEmpty() || waiting.peekFirst().equals(a.slug);
             if (a.workspace.olderWaiting(claim, outbox)) {
                 giveBack(a, claim);   // an older reply went back: this one must not pass it
-            } else if (a.state == State.RUNNING && !AgentWorkspace.isStart(claim)) {
+            } else if (a.state == AgentState.RUNNING && !AgentWorkspace.isStart(claim)) {
                 a.workspace.showFollowUp(claim);
                 a.awaiting++;
-            } else if ((a.state == State.IDLE || a.state == State.WAITING) && AgentWorkspace.isStart(claim)
+            } else if ((a.state == AgentState.IDLE || a.state == AgentState.WAITING) && AgentWorkspace.isStart(claim)
                     && first && active() < settings.agents().maxConcurrent()) {
                 waiting.remove(a.slug);
-                a.state = State.STARTING;
+                a.state = AgentState.STARTING;
                 String prompt = AgentWorkspace.read(claim);
                 if (prompt == null) {
-                    a.state = State.IDLE;
+                    a.state = AgentState.IDLE;
                 } else {
                     launch(a, prompt, a.workspace.sessionId(), claim);
                 }
@@ -334,7 +329,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             }
             a.running = null;
             if (e instanceof AgentRuntimeException are && are.unreachable()) {
-                a.state = State.UNAVAILABLE;
+                a.state = AgentState.UNAVAILABLE;
                 runtimeProblem = e.getMessage();
                 lastPingAt = clock.instant();
                 LOG.warn("agent {} cannot start: {}", a.slug, e.getMessage());
@@ -354,7 +349,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private void nowRunning(Agent a, RunningAgent r, int awaiting) {
         a.running = r;
         a.containerId = r.containerId();
-        a.state = State.RUNNING;
+        a.state = AgentState.RUNNING;
         a.startedAt = clock.instant();
         a.lastOutputAt = a.startedAt;
         a.awaiting = awaiting;
@@ -365,7 +360,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         a.failures++;
         long seconds = Math.min(300, 5L << Math.min(6, a.failures - 1));
         a.backoffUntil = clock.instant().plusSeconds(seconds);
-        a.state = State.BACKOFF;
+        a.state = AgentState.BACKOFF;
         a.lastError = why;
         LOG.warn("agent {}: {}; next try in {} s", a.slug, why, seconds);
         if (a.failures == 1 || a.failures % 5 == 0) {
@@ -388,7 +383,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
 
         @Override
         public void log(String line, boolean stderr) {
-            executor.execute(() -> log.append(agent.slug, (stderr ? "err " : "out ") + line));
+            executor.execute(() -> log.append(agent.config.id(), stderr ? AgentLog.Kind.ERR : AgentLog.Kind.OUT, line));
         }
 
         @Override
@@ -407,7 +402,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             a.lastOutput = o.result().map(r -> r.length() > 200 ? r.substring(0, 200) + "…" : r).orElse("(no result)");
             publish();   // before the result is a turn: whoever sees the turn sees the session it came from
             o.result().ifPresent(result -> {
-                log.append(a.slug, "result " + result.replace('\n', ' '));
+                log.append(a.config.id(), AgentLog.Kind.RESULT, result);
                 // unique across runs and re-attachments: an id is taken once
                 String id = "agent-" + AgentRuntime.shortId(a.containerId) + "-" + clock.millis() + "-" + a.resultsThisRun;
                 EnvelopeWriter.write(home.queueDir(), SessionId.of(a.slug), result, Optional.of(id));
@@ -421,7 +416,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             a.staleRetry = true;
         }
         LOG.warn("agent {} reported an error: {}", a.slug, error);
-        log.append(a.slug, "error " + error.replace('\n', ' '));
+        log.append(a.config.id(), AgentLog.Kind.ERROR, error);
         publish();
     }
 
@@ -431,15 +426,15 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         if (a.staleRetry) {
             a.staleRetry = false;
             a.retriedStale = true;
-            a.state = State.STARTING;
+            a.state = AgentState.STARTING;
             LOG.warn("agent {}: its saved session is gone (stale); retrying once with a fresh session", a.slug);
             a.workspace.forgetSessionId();
             removeQuietly(a.containerId);
             launch(a, a.currentPrompt, Optional.empty(), null);
             return;
         }
-        if (exit.code() == 0 && a.state != State.BACKOFF) {
-            a.state = State.IDLE;
+        if (exit.code() == 0 && a.state != AgentState.BACKOFF) {
+            a.state = AgentState.IDLE;
             a.failures = 0;
             a.retriedStale = false;
         } else if (exit.code() != 0) {
@@ -486,7 +481,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                         } catch (IOException | UncheckedIOException e) {
                             LOG.warn("cannot ask agent {} to close: {}", a.slug, IoCause.of(e));
                         }
-                        a.state = State.CLOSING;
+                        a.state = AgentState.CLOSING;
                         a.closeAskedAt = now;
                     }
                 }
@@ -503,7 +498,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 }
                 case BACKOFF -> {
                     if (!now.isBefore(a.backoffUntil)) {
-                        a.state = State.IDLE;
+                        a.state = AgentState.IDLE;
                     }
                 }
                 case UNAVAILABLE -> retryDocker = true;
@@ -518,7 +513,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                     recover();
                 }
                 runtimeProblem = null;
-                agents.values().stream().filter(x -> x.state == State.UNAVAILABLE).forEach(x -> x.state = State.IDLE);
+                agents.values().stream().filter(x -> x.state == AgentState.UNAVAILABLE).forEach(x -> x.state = AgentState.IDLE);
                 LOG.info("Docker answers again; container sessions resume");
             } catch (AgentRuntimeException e) {
                 runtimeProblem = e.getMessage();
@@ -555,7 +550,11 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     /** Publishes the snapshot to state/agents.json, then to the loop (so whoever sees it finds the file as new). */
     private void publish() {
         Snapshot s = snapshotNow();
-        AgentsFile.write(home, s, clock.instant());
+        try {
+            new AgentsFile(home.agentsFile()).write(s.toFile(clock.instant()));
+        } catch (UncheckedIOException e) {
+            LOG.debug("cannot write {}: {}", home.agentsFile(), IoCause.of(e));
+        }
         published.set(s);
     }
 
