@@ -23,12 +23,14 @@
 //FILES logback.xml=../src/main/resources/logback.xml
 //SOURCES ../src/main/java/dev/relay/agents/Agent.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentExit.java
+//SOURCES ../src/main/java/dev/relay/agents/AgentLifecycle.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentListener.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentLog.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentOutput.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentRuntime.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentRuntimeException.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentSpec.java
+//SOURCES ../src/main/java/dev/relay/agents/AgentStarts.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentSupervisor.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentUser.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentWorkspace.java
@@ -40,7 +42,10 @@
 //SOURCES ../src/main/java/dev/relay/agents/Recovery.java
 //SOURCES ../src/main/java/dev/relay/agents/RunningAgent.java
 //SOURCES ../src/main/java/dev/relay/agents/StartLine.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/Attachment.java
 //SOURCES ../src/main/java/dev/relay/agents/docker/DockerAgentRuntime.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/HardenedContainer.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/OneLineInput.java
 //SOURCES ../src/main/java/dev/relay/agents/docker/package-info.java
 //SOURCES ../src/main/java/dev/relay/agents/package-info.java
 //SOURCES ../src/main/java/dev/relay/anthropic/AnthropicCoordinator.java
