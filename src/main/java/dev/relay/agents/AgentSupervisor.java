@@ -98,7 +98,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private final boolean scheduled;
     private final ScheduledExecutorService executor;
     private final AtomicReference<Snapshot> published;
-    /** Confined to the executor. */
+    /** Confined to the executor, but for {@link AgentLifecycle#agent} (its map never changes). */
     private final AgentLifecycle lifecycle;
 
     /** {@code secrets} are read at each start (the operator may add a token to .env meanwhile). */

@@ -43,7 +43,7 @@ final class AgentCommand extends HomeCommand {
             throw new UserException("no container agent \"" + slug + "\" in " + home.configFile()
                     + " (a session with kind: container); `relay agents` lists them", ExitCodes.USAGE);
         }
-        SessionConfig agent = settings.containerSessions().stream().filter(c -> c.id().value().equals(slug)).findFirst().orElseThrow();
+        SessionConfig agent = settings.session(SessionId.of(slug)).orElseThrow();
         OperatorActions actions = new FileOperatorActions(home);
         if (System.console() == null) {
             plainChat(home, agent, actions);   // a pipe (a script, a test): plain lines in, plain lines out
