@@ -27,16 +27,17 @@
 //FILES logback.xml=../src/main/resources/logback.xml
 //SOURCES ../src/main/java/dev/relay/agents/Agent.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentExit.java
+//SOURCES ../src/main/java/dev/relay/agents/AgentLifecycle.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentListener.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentLog.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentOutput.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentRuntime.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentRuntimeException.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentSpec.java
+//SOURCES ../src/main/java/dev/relay/agents/AgentStarts.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentSupervisor.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentUser.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentWorkspace.java
-//SOURCES ../src/main/java/dev/relay/agents/AgentsFile.java
 //SOURCES ../src/main/java/dev/relay/agents/ContainerSpecs.java
 //SOURCES ../src/main/java/dev/relay/agents/Hardening.java
 //SOURCES ../src/main/java/dev/relay/agents/HostUser.java
@@ -45,7 +46,10 @@
 //SOURCES ../src/main/java/dev/relay/agents/Recovery.java
 //SOURCES ../src/main/java/dev/relay/agents/RunningAgent.java
 //SOURCES ../src/main/java/dev/relay/agents/StartLine.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/Attachment.java
 //SOURCES ../src/main/java/dev/relay/agents/docker/DockerAgentRuntime.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/HardenedContainer.java
+//SOURCES ../src/main/java/dev/relay/agents/docker/OneLineInput.java
 //SOURCES ../src/main/java/dev/relay/agents/docker/package-info.java
 //SOURCES ../src/main/java/dev/relay/agents/package-info.java
 //SOURCES ../src/main/java/dev/relay/anthropic/AnthropicCoordinator.java
@@ -124,7 +128,7 @@
 //SOURCES ../src/main/java/dev/relay/logging/RedactingThrowableConverter.java
 //SOURCES ../src/main/java/dev/relay/logging/Redactor.java
 //SOURCES ../src/main/java/dev/relay/logging/package-info.java
-//SOURCES ../src/main/java/dev/relay/monitor/AgentLog.java
+//SOURCES ../src/main/java/dev/relay/monitor/AgentLogLines.java
 //SOURCES ../src/main/java/dev/relay/monitor/AgentsWatch.java
 //SOURCES ../src/main/java/dev/relay/monitor/FileOperatorActions.java
 //SOURCES ../src/main/java/dev/relay/monitor/HomeMonitor.java
@@ -167,6 +171,8 @@
 //SOURCES ../src/main/java/dev/relay/relay/Turns.java
 //SOURCES ../src/main/java/dev/relay/relay/WorkItem.java
 //SOURCES ../src/main/java/dev/relay/relay/package-info.java
+//SOURCES ../src/main/java/dev/relay/state/AgentState.java
+//SOURCES ../src/main/java/dev/relay/state/AgentsFile.java
 //SOURCES ../src/main/java/dev/relay/state/ControlFiles.java
 //SOURCES ../src/main/java/dev/relay/state/HomeLock.java
 //SOURCES ../src/main/java/dev/relay/state/Status.java

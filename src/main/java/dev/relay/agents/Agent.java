@@ -1,6 +1,7 @@
 package dev.relay.agents;
 
 import dev.relay.config.SessionConfig;
+import dev.relay.state.AgentState;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -10,7 +11,7 @@ final class Agent {
     final String slug;
     final ContainerSpecs.Computed computed;
     final AgentWorkspace workspace;
-    AgentSupervisor.State state = AgentSupervisor.State.IDLE;
+    AgentState state = AgentState.IDLE;
     RunningAgent running;
     String containerId;
     Instant startedAt;

@@ -2,6 +2,7 @@ package dev.relay.agents;
 
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /** Runs agent containers. The only implementation talks to Docker; tests of the supervision use a fake. */
 public interface AgentRuntime extends AutoCloseable {
@@ -22,6 +23,18 @@ public interface AgentRuntime extends AutoCloseable {
 
     /** Removes a container, stopping it first if it runs. */
     void remove(String containerId);
+
+    /** Removes a container if it can: one left over is found again, and removed, at the next start. */
+    default void removeQuietly(String containerId) {
+        if (containerId == null) {
+            return;
+        }
+        try {
+            remove(containerId);
+        } catch (AgentRuntimeException e) {
+            LoggerFactory.getLogger(AgentRuntime.class).debug("cannot remove container {}: {}", shortId(containerId), e.getMessage());
+        }
+    }
 
     @Override
     void close();

@@ -1,33 +1,27 @@
 package dev.relay.agents;
 
-import dev.relay.config.AgentCredential;
 import dev.relay.config.Secrets;
-import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
-import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.IoCause;
-import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.EnvelopeWriter;
-import java.io.IOException;
+import dev.relay.state.AgentState;
+import dev.relay.state.AgentsFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,10 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the container sessions: the dispatch target of their replies (a first reply starts a container, later ones
- * are follow-up files), their results back into queue/ as envelopes, and their lifecycle: at most N at once (the
- * rest wait in order), closed when idle, stopped past a time limit, backed off after failures, found again after
- * a crash. All state lives on the {@code relay-agents} thread, which also makes the Docker calls; the relay loop
- * sees only the {@link Snapshot} it publishes after each change.
+ * are follow-up files), their output into their logs and their results back into queue/ as envelopes. Their
+ * lifecycle ({@link AgentLifecycle}: slots, idle close, time limit, backoff, recovery after a crash) lives on the
+ * {@code relay-agents} thread, which also makes the Docker calls; the relay loop sees only the {@link Snapshot}
+ * published after each change.
  *
  * <p>The hand-off is exactly-once by construction: {@link #deliver} takes a reply out of the outbox by a rename
  * ({@link AgentWorkspace}) before it returns true, and a claim is only ever dropped once the agent has it (its
@@ -50,29 +44,11 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     public static final String AGENT_LABEL = "dev.relay.agent";
     /** The outbox entry a container was started with (its first stdin line), so that a restart does not send it again. */
     public static final String ENTRY_LABEL = "dev.relay.entry";
-    /** An unreachable Docker is asked again this long after the last try. */
-    static final Duration PING_EVERY = Duration.ofSeconds(10);
     /** A lost SDK session, as the agent reports it (CONTRACT section 6): retried once with a fresh session. */
     public static final String SESSION_NOT_FOUND = "session_not_found";
 
-    /** Where an agent is in its life; the words are what `relay agents` and the console show. */
-    public enum State {
-        IDLE("idle"), WAITING("waiting for a slot"), STARTING("starting"), RUNNING("running"), CLOSING("closing"),
-        BACKOFF("backing off"), UNAVAILABLE("Docker unreachable");
-
-        public final String words;
-
-        State(String words) {
-            this.words = words;
-        }
-
-        boolean holdsSlot() {
-            return this == STARTING || this == RUNNING || this == CLOSING;
-        }
-    }
-
     /** What one agent looks like now. */
-    public record View(String slug, State state, String containerId, String sessionId, Instant startedAt,
+    public record View(String slug, AgentState state, String containerId, String sessionId, Instant startedAt,
                        String lastOutput, String lastError, int failures, Instant backoffUntil) {}
 
     /**
@@ -95,11 +71,20 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             return agents.stream().filter(v -> v.state().holdsSlot()).count();
         }
 
+        /** As state/agents.json has it. */
+        AgentsFile.Content toFile(Instant now) {
+            return new AgentsFile.Content(now.toString(), runtimeProblem.orElse(null), agents.stream()
+                    .map(v -> new AgentsFile.Entry(v.slug(), v.state(), v.containerId() == null ? null : AgentRuntime.shortId(v.containerId()),
+                            v.sessionId(), v.startedAt() == null ? null : v.startedAt().toString(), v.lastOutput(), v.lastError(),
+                            v.failures()))
+                    .toList(), recovery);
+        }
+
         /** The loop's own note of a start it handed over, until the supervisor's next snapshot says so itself. */
         Snapshot starting(String slug) {
             List<View> out = new ArrayList<>();
             for (View v : agents) {
-                out.add(!v.slug().equals(slug) ? v : new View(v.slug(), State.STARTING, v.containerId(), v.sessionId(),
+                out.add(!v.slug().equals(slug) ? v : new View(v.slug(), AgentState.STARTING, v.containerId(), v.sessionId(),
                         v.startedAt(), v.lastOutput(), v.lastError(), v.failures(), v.backoffUntil()));
             }
             return new Snapshot(recovered, out, waiting.stream().filter(w -> !w.equals(slug)).toList(), recovery, runtimeProblem);
@@ -108,25 +93,13 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
 
     private final Home home;
     private final Settings settings;
-    private final AgentRuntime runtime;
-    private final Notifier notifier;
     private final Clock clock;
-    private final Supplier<Secrets> secrets;
-    private final Outbox outbox;
     private final AgentLog log;
     private final boolean scheduled;
     private final ScheduledExecutorService executor;
     private final AtomicReference<Snapshot> published;
-
-    // ---- confined to the executor ----
-    private final Map<String, Agent> agents = new LinkedHashMap<>();
-    private final ArrayDeque<String> waiting = new ArrayDeque<>();
-    private final List<String> recovery = new ArrayList<>();
-    private boolean recovered;
-    /** Docker did not answer at start-up: containers left from before are looked for once it does. */
-    private boolean recoveryPending;
-    private String runtimeProblem;
-    private Instant lastPingAt = Instant.MIN;
+    /** Confined to the executor, but for {@link AgentLifecycle#agent} (its map never changes). */
+    private final AgentLifecycle lifecycle;
 
     /** {@code secrets} are read at each start (the operator may add a token to .env meanwhile). */
     public AgentSupervisor(Home home, Settings settings, AgentRuntime runtime, Notifier notifier, Clock clock,
@@ -139,29 +112,22 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                     Supplier<Secrets> secrets, boolean scheduled) {
         this.home = home;
         this.settings = settings;
-        this.runtime = runtime;
-        this.notifier = notifier;
         this.clock = clock;
-        this.secrets = secrets;
         this.scheduled = scheduled;
-        this.outbox = new Outbox(home.outboxRoot(), clock);
         this.log = new AgentLog(home, clock);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relay-agents");
             t.setDaemon(true);
             return t;
         });
-        HostUser host = HostUser.current();
-        for (SessionConfig s : settings.containerSessions()) {
-            ContainerSpecs.Computed computed = ContainerSpecs.compute(home, settings, s, host);
-            agents.put(s.id().value(), new Agent(s, computed, new AgentWorkspace(home, s.id(), computed.user())));
-        }
-        this.published = new AtomicReference<>(snapshotNow());
+        this.lifecycle = new AgentLifecycle(home, settings, runtime, notifier, clock,
+                new AgentStarts(home, settings, runtime, secrets), Listener::new);
+        this.published = new AtomicReference<>(lifecycle.snapshot());
     }
 
     /** Finds this home's containers left by an earlier run (re-attaching live ones, removing dead ones), then ticks. */
     public void start() {
-        executor.execute(this::recover);
+        executor.execute(() -> step(lifecycle::recover));
         if (scheduled) {
             executor.scheduleWithFixedDelay(this::tickSafely, 1, 1, TimeUnit.SECONDS);
         }
@@ -187,8 +153,22 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
             executor.submit(r).get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the supervisor's thread did not finish a step", e);
+        }
+    }
+
+    /** One change of the agents' state on the supervisor's thread, then published. */
+    private void step(Runnable change) {
+        change.run();
+        publish();
+    }
+
+    private void tickSafely() {
+        try {
+            step(lifecycle::tick);
+        } catch (RuntimeException e) {
+            LOG.error("agent supervision failed; going on", e);
         }
     }
 
@@ -201,16 +181,17 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     @Override
     public boolean deliver(Outbox.Entry entry) {
         Snapshot s = published.get();
-        Agent a = agents.get(entry.session().value());   // the map itself is never changed after construction
+        Optional<Agent> agent = lifecycle.agent(entry.session().value());
         Optional<View> view = s.agent(entry.session().value());
-        if (a == null || view.isEmpty() || !s.recovered()) {
+        if (agent.isEmpty() || view.isEmpty() || !s.recovered()) {
             return false;   // not ours, or the containers left from before are not known yet: offered again shortly
         }
+        Agent a = agent.get();
         View v = view.get();
         switch (v.state()) {
             case RUNNING -> {
                 Optional<Path> claim = a.workspace.claimFollowUp(entry);
-                claim.ifPresent(c -> executor.execute(() -> handOver(a, c)));
+                claim.ifPresent(c -> executor.execute(() -> step(() -> lifecycle.handOver(a, c))));
                 return claim.isPresent();   // empty: gone since the loop listed it (it was a start line)
             }
             case IDLE, WAITING -> {
@@ -220,14 +201,14 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 boolean first = s.waiting().isEmpty() || s.waiting().get(0).equals(v.slug());
                 if (!first || s.active() >= settings.agents().maxConcurrent()) {
                     if (!s.waiting().contains(v.slug())) {
-                        executor.execute(() -> waitForSlot(a));
+                        executor.execute(() -> step(() -> lifecycle.waitForSlot(a)));
                     }
                     return false;
                 }
                 Optional<Path> claim = a.workspace.claimStart(entry);
                 if (claim.isPresent()) {
                     published.compareAndSet(s, s.starting(v.slug()));
-                    executor.execute(() -> handOver(a, claim.get()));
+                    executor.execute(() -> step(() -> lifecycle.handOver(a, claim.get())));
                 }
                 return claim.isPresent();
             }
@@ -237,141 +218,7 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         }
     }
 
-    // ---- the agents' thread -----------------------------------------------------------------------------------
-
-    private void waitForSlot(Agent a) {
-        if ((a.state == State.IDLE || a.state == State.WAITING) && !waiting.contains(a.slug)) {
-            waiting.addLast(a.slug);
-            a.state = State.WAITING;
-            LOG.info("agent {} waits for a slot ({} of {} running)", a.slug, active(), settings.agents().maxConcurrent());
-            publish();
-        }
-    }
-
-    private long active() {
-        return agents.values().stream().filter(x -> x.state.holdsSlot()).count();
-    }
-
-    /** A claimed reply: to the agent if it can have it now, else back into the outbox, whatever the loop saw. */
-    private void handOver(Agent a, Path claim) {
-        if (!java.nio.file.Files.exists(claim)) {
-            return;   // put back by recovery meanwhile
-        }
-        try {
-            if (AgentWorkspace.isStart(claim) && recoveryPending && a.state != State.RUNNING) {
-                a.claim = claim;
-                recover();   // Docker answers now: a container of this agent may live on from before the restart
-                a.claim = null;
-            }
-            boolean first = waiting.isEmpty() || waiting.peekFirst().equals(a.slug);
-            if (a.workspace.olderWaiting(claim, outbox)) {
-                giveBack(a, claim);   // an older reply went back: this one must not pass it
-            } else if (a.state == State.RUNNING && !AgentWorkspace.isStart(claim)) {
-                a.workspace.showFollowUp(claim);
-                a.awaiting++;
-            } else if ((a.state == State.IDLE || a.state == State.WAITING) && AgentWorkspace.isStart(claim)
-                    && first && active() < settings.agents().maxConcurrent()) {
-                waiting.remove(a.slug);
-                a.state = State.STARTING;
-                String prompt = AgentWorkspace.read(claim);
-                if (prompt == null) {
-                    a.state = State.IDLE;
-                } else {
-                    launch(a, prompt, a.workspace.sessionId(), claim);
-                }
-            } else {
-                giveBack(a, claim);   // the agent changed since the loop's snapshot (or re-attached): offered again
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("agent {}: cannot hand over {}: {}", a.slug, claim.getFileName(), IoCause.of(e));
-            giveBack(a, claim);
-        }
-        publish();
-    }
-
-    private void giveBack(Agent a, Path claim) {
-        try {
-            a.workspace.unclaim(claim);
-        } catch (UncheckedIOException e) {
-            LOG.warn("agent {}: cannot put {} back into the outbox: {}", a.slug, claim, IoCause.of(e));
-        }
-    }
-
-    /**
-     * Starts the container; its claim is dropped in the same step that makes the agent RUNNING, and given back to the
-     * outbox when the start fails.
-     */
-    private void launch(Agent a, String prompt, Optional<String> session, Path claim) {
-        String claimed = claim == null ? null : AgentWorkspace.entryName(claim);
-        Secrets current = secrets.get();
-        boolean share = settings.agents().shareCoordinatorKey();
-        AgentCredential credential = AgentCredential.choose(current, share).orElse(null);
-        if (credential == null) {
-            if (claim != null) {
-                giveBack(a, claim);   // the reply waits in the outbox
-            }
-            fail(a, AgentCredential.missing(current, share, home.envFile()));
-            publish();
-            return;
-        }
-        try {
-            AgentSpec spec = a.computed.startingWith(claimed);
-            a.workspace.prepare();
-            byte[] line = StartLine.encode(prompt, session, a.slug, a.config.displayName(), credential.secrets());
-            RunningAgent r = runtime.start(spec, line, new Listener(a));
-            if (claim != null) {
-                a.workspace.drop(claim);   // the reply is the container's first line now
-            }
-            nowRunning(a, r, 1);
-            a.currentPrompt = prompt;
-            a.lastError = "";
-            runtimeProblem = null;
-            LOG.info("agent {} started in container {}{}, credential {}", a.slug, AgentRuntime.shortId(r.containerId()),
-                    session.map(s -> ", resuming session " + s).orElse(", new session"), credential.describe());
-        } catch (RuntimeException e) {
-            if (claim != null) {
-                giveBack(a, claim);   // the reply waits in the outbox
-            }
-            a.running = null;
-            if (e instanceof AgentRuntimeException are && are.unreachable()) {
-                a.state = State.UNAVAILABLE;
-                runtimeProblem = e.getMessage();
-                lastPingAt = clock.instant();
-                LOG.warn("agent {} cannot start: {}", a.slug, e.getMessage());
-            } else if (e instanceof AgentRuntimeException) {
-                fail(a, e.getMessage());
-            } else if (e instanceof IllegalArgumentException) {
-                fail(a, e.getMessage() + " (fix config.yaml)");
-            } else {
-                fail(a, "starting failed: " + e);
-                LOG.error("agent {}: starting failed", a.slug, e);
-            }
-        }
-        publish();
-    }
-
-    /** The agent's container runs, with {@code awaiting} prompts not yet answered. */
-    private void nowRunning(Agent a, RunningAgent r, int awaiting) {
-        a.running = r;
-        a.containerId = r.containerId();
-        a.state = State.RUNNING;
-        a.startedAt = clock.instant();
-        a.lastOutputAt = a.startedAt;
-        a.awaiting = awaiting;
-        a.resultsThisRun = 0;
-    }
-
-    private void fail(Agent a, String why) {
-        a.failures++;
-        long seconds = Math.min(300, 5L << Math.min(6, a.failures - 1));
-        a.backoffUntil = clock.instant().plusSeconds(seconds);
-        a.state = State.BACKOFF;
-        a.lastError = why;
-        LOG.warn("agent {}: {}; next try in {} s", a.slug, why, seconds);
-        if (a.failures == 1 || a.failures % 5 == 0) {
-            notifier.send(new Notification("Relay: agent " + a.slug + " failed", why, Notification.HIGH, List.of("warning")));
-        }
-    }
+    // ---- the runtime's reports (to the agents' thread) ---------------------------------------------------------
 
     /** Hands what the runtime reports to the supervisor's thread, in order. */
     private final class Listener implements AgentListener {
@@ -388,174 +235,39 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
 
         @Override
         public void log(String line, boolean stderr) {
-            executor.execute(() -> log.append(agent.slug, (stderr ? "err " : "out ") + line));
+            executor.execute(() -> log.append(agent.config.id(), stderr ? AgentLog.Kind.ERR : AgentLog.Kind.OUT, line));
         }
 
         @Override
         public void exited(AgentExit exit) {
-            executor.execute(() -> onExit(agent, exit));
+            executor.execute(() -> step(() -> lifecycle.onExit(agent, exit)));
         }
     }
 
+    /** A result goes into the agent's log and into queue/ as an envelope from its session; an error into its log. */
     private void onOutput(Agent a, AgentOutput o) {
-        a.lastOutputAt = clock.instant();
-        a.awaiting = Math.max(0, a.awaiting - 1);
-        a.resultsThisRun++;
-        o.newSessionId().ifPresent(a.workspace::saveSessionId);
-        if (o.success()) {
-            a.currentPrompt = null;
-            a.lastOutput = o.result().map(r -> r.length() > 200 ? r.substring(0, 200) + "…" : r).orElse("(no result)");
-            publish();   // before the result is a turn: whoever sees the turn sees the session it came from
-            o.result().ifPresent(result -> {
-                log.append(a.slug, "result " + result.replace('\n', ' '));
-                // unique across runs and re-attachments: an id is taken once
-                String id = "agent-" + AgentRuntime.shortId(a.containerId) + "-" + clock.millis() + "-" + a.resultsThisRun;
-                EnvelopeWriter.write(home.queueDir(), SessionId.of(a.slug), result, Optional.of(id));
-                LOG.info("agent {}: result {} queued as an envelope", a.slug, id);
-            });
+        step(() -> lifecycle.onOutput(a, o));   // before the result is a turn: whoever sees the turn sees the session it came from
+        if (!o.success()) {
+            log.append(a.config.id(), AgentLog.Kind.ERROR, o.error().orElse("error"));
             return;
         }
-        String error = o.error().orElse("error");
-        a.lastError = error;
-        if (o.code().filter(SESSION_NOT_FOUND::equals).isPresent() && !a.retriedStale && a.currentPrompt != null) {
-            a.staleRetry = true;
-        }
-        LOG.warn("agent {} reported an error: {}", a.slug, error);
-        log.append(a.slug, "error " + error.replace('\n', ' '));
-        publish();
-    }
-
-    private void onExit(Agent a, AgentExit exit) {
-        a.running = null;
-        a.startedAt = null;
-        if (a.staleRetry) {
-            a.staleRetry = false;
-            a.retriedStale = true;
-            a.state = State.STARTING;
-            LOG.warn("agent {}: its saved session is gone (stale); retrying once with a fresh session", a.slug);
-            a.workspace.forgetSessionId();
-            removeQuietly(a.containerId);
-            launch(a, a.currentPrompt, Optional.empty(), null);
-            return;
-        }
-        if (exit.code() == 0 && a.state != State.BACKOFF) {
-            a.state = State.IDLE;
-            a.failures = 0;
-            a.retriedStale = false;
-        } else if (exit.code() != 0) {
-            fail(a, "container " + AgentRuntime.shortId(a.containerId) + " " + exit.describe());
-        }
-        removeQuietly(a.containerId);
-        publish();
-    }
-
-    private void removeQuietly(String id) {
-        if (id == null) {
-            return;
-        }
-        try {
-            runtime.remove(id);
-        } catch (AgentRuntimeException e) {
-            LOG.debug("cannot remove container {}: {}", AgentRuntime.shortId(id), e.getMessage());
-        }
-    }
-
-    private void tickSafely() {
-        try {
-            tickNow();
-        } catch (RuntimeException e) {
-            LOG.error("agent supervision failed; going on", e);
-        }
-    }
-
-    /** Idle agents are closed, overdue ones stopped, backoffs end, an unreachable Docker is asked again. */
-    private void tickNow() {
-        Instant now = clock.instant();
-        boolean retryDocker = false;
-        for (Agent a : agents.values()) {
-            switch (a.state) {
-                case RUNNING -> {
-                    boolean idle = a.awaiting == 0
-                            && Duration.between(a.lastOutputAt, now).compareTo(settings.agents().idleTimeout()) >= 0;
-                    boolean overdue = !settings.agents().maxRun().isZero()
-                            && Duration.between(a.startedAt, now).compareTo(settings.agents().maxRun()) >= 0;
-                    if (idle || overdue) {
-                        LOG.info("agent {}: {}; asking it to close", a.slug, idle ? "idle" : "over its time limit");
-                        try {
-                            a.workspace.writeClose();
-                        } catch (IOException | UncheckedIOException e) {
-                            LOG.warn("cannot ask agent {} to close: {}", a.slug, IoCause.of(e));
-                        }
-                        a.state = State.CLOSING;
-                        a.closeAskedAt = now;
-                    }
-                }
-                case CLOSING -> {
-                    if (a.running != null && Duration.between(a.closeAskedAt, now).compareTo(settings.agents().stopGrace()) >= 0) {
-                        a.closeAskedAt = now.plus(Duration.ofDays(1));   // once
-                        LOG.warn("agent {} did not close within {} s; stopping its container", a.slug, settings.agents().stopGrace().toSeconds());
-                        try {
-                            a.running.stop(Duration.ofSeconds(10));
-                        } catch (AgentRuntimeException e) {
-                            LOG.warn("stopping agent {}: {}", a.slug, e.getMessage());
-                        }
-                    }
-                }
-                case BACKOFF -> {
-                    if (!now.isBefore(a.backoffUntil)) {
-                        a.state = State.IDLE;
-                    }
-                }
-                case UNAVAILABLE -> retryDocker = true;
-                default -> { }
-            }
-        }
-        if (retryDocker && !now.isBefore(lastPingAt.plus(PING_EVERY))) {
-            lastPingAt = now;
-            try {
-                runtime.ping();
-                if (recoveryPending) {
-                    recover();
-                }
-                runtimeProblem = null;
-                agents.values().stream().filter(x -> x.state == State.UNAVAILABLE).forEach(x -> x.state = State.IDLE);
-                LOG.info("Docker answers again; container sessions resume");
-            } catch (AgentRuntimeException e) {
-                runtimeProblem = e.getMessage();
-            }
-        }
-        publish();
-    }
-
-    private void recover() {
-        Recovery.Outcome out = new Recovery(runtime, ContainerSpecs.homeLabel(home), agents).run(recoveryPending,
-                slug -> new Listener(agents.get(slug)));
-        if (out.unreachable() != null) {
-            runtimeProblem = out.unreachable();
-            lastPingAt = clock.instant();
-            recoveryPending = true;
-        } else {
-            out.reattached().forEach((a, r) -> nowRunning(a, r, 0));   // whether it was mid-task is unknown: its next result will say
-            recoveryPending = false;
-        }
-        recovery.addAll(out.said());
-        recovered = true;   // replies may come; while Docker is away, the first start looks for containers left from before
-        publish();
-    }
-
-    private Snapshot snapshotNow() {
-        List<View> views = new ArrayList<>();
-        for (Agent a : agents.values()) {
-            views.add(new View(a.slug, a.state, a.containerId, a.workspace.sessionId().orElse(null), a.startedAt,
-                    a.lastOutput, a.lastError, a.failures, a.backoffUntil));
-        }
-        return new Snapshot(recovered, views, List.copyOf(waiting), recovery, Optional.ofNullable(runtimeProblem));
+        o.result().ifPresent(result -> {
+            log.append(a.config.id(), AgentLog.Kind.RESULT, result);
+            // unique across runs and re-attachments: an id is taken once
+            String id = "agent-" + AgentRuntime.shortId(a.containerId) + "-" + clock.millis() + "-" + a.resultsThisRun;
+            EnvelopeWriter.write(home.queueDir(), a.config.id(), result, Optional.of(id));
+            LOG.info("agent {}: result {} queued as an envelope", a.slug, id);
+        });
     }
 
     /** Publishes the snapshot to state/agents.json, then to the loop (so whoever sees it finds the file as new). */
     private void publish() {
-        Snapshot s = snapshotNow();
-        AgentsFile.write(home, s, clock.instant());
+        Snapshot s = lifecycle.snapshot();
+        try {
+            new AgentsFile(home.agentsFile()).write(s.toFile(clock.instant()));
+        } catch (UncheckedIOException e) {
+            LOG.debug("cannot write {}: {}", home.agentsFile(), IoCause.of(e));
+        }
         published.set(s);
     }
 
@@ -568,10 +280,6 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Agent a : agents.values()) {
-            if (a.running != null) {
-                a.running.detach();
-            }
-        }
+        lifecycle.detachAll();
     }
 }

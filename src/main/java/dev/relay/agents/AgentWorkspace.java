@@ -2,6 +2,7 @@ package dev.relay.agents;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.config.SessionConfig;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.Outbox;
@@ -16,10 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One container agent's files: agents/SLUG/ (the workspace mounted at /workspace: ipc/ and the follow-ups, _close),
@@ -31,11 +34,12 @@ import java.util.Optional;
  * follow-up ipc/input/NAME.json, staged as {@code .NAME.json.tmp} before the claim, so that after a crash the staged
  * file still being there means the agent never saw it).
  */
-final class AgentWorkspace {
+public final class AgentWorkspace {
     static final String START = "start-";
     static final String FOLLOW = "follow-";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> DIRS = List.of("ipc/input", "ipc/messages", "ipc/tasks", "ipc/errors", ".home", "conversations");
+    private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r--r--");
+    static final String CLOSE = "_close";
 
     private final Home home;
     private final SessionId session;
@@ -47,16 +51,24 @@ final class AgentWorkspace {
         this.owner = owner;
     }
 
+    /**
+     * Asks a container agent to finish (what the supervisor does when it is idle), for `relay agent`: the file is its
+     * user's, as the supervisor would make it.
+     */
+    public static void askToClose(Home home, SessionConfig config) throws IOException {
+        new AgentWorkspace(home, config.id(), ContainerSpecs.user(config, HostUser.current())).writeClose();
+    }
+
     Path dir() {
-        return home.agentsDir().resolve(session.value());
+        return home.agentDir(session);
     }
 
     private Path input() {
-        return Confined.check(home.root(), dir().resolve("ipc/input"));
+        return Confined.check(home.root(), home.agentInputDir(session));
     }
 
     private Path claims() {
-        return home.stateDir().resolve("agents").resolve(session.value() + ".claimed");
+        return home.agentClaimsDir(session);
     }
 
     private Path outbox() {
@@ -67,10 +79,11 @@ final class AgentWorkspace {
     void prepare() {
         Path ws = dir();
         try {
-            for (String sub : DIRS) {
-                Files.createDirectories(Confined.check(home.root(), ws.resolve(sub)));
+            for (Path sub : List.of(home.agentInputDir(session), home.agentMessagesDir(session), home.agentTasksDir(session),
+                    home.agentErrorsDir(session), ws.resolve(".home"), ws.resolve("conversations"))) {
+                Files.createDirectories(Confined.check(home.root(), sub));
             }
-            Files.deleteIfExists(ws.resolve("ipc/input/_close"));
+            Files.deleteIfExists(input().resolve(CLOSE));
             if (owner.chown()) {
                 try (var walk = Files.walk(ws)) {
                     for (Path p : walk.toList()) {
@@ -104,7 +117,7 @@ final class AgentWorkspace {
             n.put("type", "message");
             n.put("text", text);
             // durable before the claim (see the class comment), and readable by the agent's user as the old files were
-            AtomicFiles.writeKeepingMode(staged, JSON.writeValueAsString(n), PosixFilePermissions.fromString("rw-r--r--"));
+            AtomicFiles.writeKeepingMode(staged, JSON.writeValueAsString(n), READABLE);
             owner.own(staged);
         } catch (IOException e) {
             throw IoCause.wrap("cannot write a follow-up for agent " + session + " into " + staged.getParent(), e);
@@ -203,8 +216,8 @@ final class AgentWorkspace {
 
     /** Asks the agent to finish (ipc/input/_close). */
     void writeClose() throws IOException {
-        Path close = input().resolve("_close");
-        Files.writeString(close, "");
+        Path close = Files.createDirectories(input()).resolve(CLOSE);
+        AtomicFiles.writeKeepingMode(close, "", READABLE);
         owner.own(close);
     }
 
@@ -217,7 +230,7 @@ final class AgentWorkspace {
     }
 
     private Path sessionFile() {
-        return home.stateDir().resolve("agents").resolve(session.value() + ".session");
+        return home.agentSessionFile(session);
     }
 
     Optional<String> sessionId() {

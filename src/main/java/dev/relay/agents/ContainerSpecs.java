@@ -36,7 +36,7 @@ final class ContainerSpecs {
     static Computed compute(Home home, Settings settings, SessionConfig config, HostUser host) {
         SessionConfig.Container c = config.container();
         String slug = config.id().value();
-        AgentUser user = AgentUser.parse(c.user() != null ? c.user() : host.defaultAgentUser(), host.root());
+        AgentUser user = user(config, host);
         try {
             Hardening d = Hardening.DEFAULT;
             MountPolicy policy = new MountPolicy(settings.agents().mountAllowlist(), home.root());
@@ -55,6 +55,12 @@ final class ContainerSpecs {
         } catch (IllegalArgumentException e) {
             return new Computed(null, user, e.getMessage());
         }
+    }
+
+    /** The user the session's container runs as: config.yaml's, else the relay's own (see {@link HostUser}). */
+    static AgentUser user(SessionConfig config, HostUser host) {
+        String configured = config.container().user();
+        return AgentUser.parse(configured != null ? configured : host.defaultAgentUser(), host.root());
     }
 
     static String homeLabel(Home home) {

@@ -55,11 +55,11 @@ final class Recovery {
                     what = "re-attached to the running container " + id + " of agent " + slug
                             + (a.workspace.forgetQueued(entry) ? "; the message it was started with was still queued for it, and is not sent again" : "");
                 } catch (AgentRuntimeException e) {
-                    remove(c.id());
+                    runtime.removeQuietly(c.id());
                     what = "could not re-attach to container " + id + " of " + slug + " (" + e.getMessage() + "); removed it";
                 }
             } else {
-                remove(c.id());
+                runtime.removeQuietly(c.id());
                 what = (c.running() ? "stopped and removed the container " : "removed the dead container ") + id
                         + " of " + (a == null ? "the unconfigured agent " : "agent ") + slug;
             }
@@ -95,14 +95,6 @@ final class Recovery {
             }
             LOG.info("after a restart: {}", what);
             said.add(what);
-        }
-    }
-
-    private void remove(String id) {
-        try {
-            runtime.remove(id);
-        } catch (AgentRuntimeException e) {
-            LOG.debug("cannot remove container {}: {}", AgentRuntime.shortId(id), e.getMessage());
         }
     }
 }

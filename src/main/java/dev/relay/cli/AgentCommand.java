@@ -1,18 +1,17 @@
 package dev.relay.cli;
 
+import dev.relay.agents.AgentWorkspace;
+import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
-import dev.relay.monitor.AgentLog;
+import dev.relay.monitor.AgentLogLines;
 import dev.relay.monitor.FileOperatorActions;
 import dev.relay.monitor.OperatorActions;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.jline.reader.EndOfFileException;
@@ -44,20 +43,21 @@ final class AgentCommand extends HomeCommand {
             throw new UserException("no container agent \"" + slug + "\" in " + home.configFile()
                     + " (a session with kind: container); `relay agents` lists them", ExitCodes.USAGE);
         }
+        SessionConfig agent = settings.session(SessionId.of(slug)).orElseThrow();
         OperatorActions actions = new FileOperatorActions(home);
         if (System.console() == null) {
-            plainChat(home, actions);   // a pipe (a script, a test): plain lines in, plain lines out
+            plainChat(home, agent, actions);   // a pipe (a script, a test): plain lines in, plain lines out
         } else {
-            editedChat(home, actions);
+            editedChat(home, agent, actions);
         }
         return ExitCodes.OK;
     }
 
     /** A terminal: JLine's line editor, with history; the agent's output printed above the prompt. */
-    private void editedChat(Home home, OperatorActions actions) throws Exception {
+    private void editedChat(Home home, SessionConfig agent, OperatorActions actions) throws Exception {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("relay")
-                    .variable(LineReader.HISTORY_FILE, home.stateDir().resolve("agent-" + slug + ".history")).build();
+                    .variable(LineReader.HISTORY_FILE, home.agentHistoryFile(agent.id())).build();
             startFollowing(home, reader::printAbove);
             reader.printAbove("Chat with " + slug + ": each line goes to it; Ctrl-D asks it to close, Ctrl-C leaves.");
             while (true) {
@@ -67,7 +67,7 @@ final class AgentCommand extends HomeCommand {
                 } catch (UserInterruptException e) {
                     break;
                 } catch (EndOfFileException e) {
-                    askToClose(home);
+                    AgentWorkspace.askToClose(home, agent);
                     terminal.writer().println("asked " + slug + " to close");
                     terminal.flush();
                     break;
@@ -79,7 +79,7 @@ final class AgentCommand extends HomeCommand {
         }
     }
 
-    private void plainChat(Home home, OperatorActions actions) throws Exception {
+    private void plainChat(Home home, SessionConfig agent, OperatorActions actions) throws Exception {
         PrintWriter out = out();
         Consumer<String> print = text -> {
             synchronized (out) {
@@ -96,12 +96,12 @@ final class AgentCommand extends HomeCommand {
                 send(actions, line.strip(), print);
             }
         }
-        askToClose(home);
+        AgentWorkspace.askToClose(home, agent);
         print.accept("asked " + slug + " to close");
     }
 
     private void startFollowing(Home home, Consumer<String> print) {
-        AgentLog log = AgentLog.followFromNow(home, SessionId.of(slug));
+        AgentLogLines log = AgentLogLines.followFromNow(home, SessionId.of(slug));
         Thread follower = new Thread(() -> follow(log, print), "relay-agent-follow");
         follower.setDaemon(true);
         follower.start();
@@ -116,13 +116,8 @@ final class AgentCommand extends HomeCommand {
         }
     }
 
-    private void askToClose(Home home) throws IOException {
-        Path input = Files.createDirectories(home.agentsDir().resolve(slug).resolve("ipc").resolve("input"));
-        Files.writeString(input.resolve("_close"), "");
-    }
-
     /** Prints the agent's results, errors and stderr as they are written to its log, above the prompt. */
-    private static void follow(AgentLog log, Consumer<String> print) {
+    private static void follow(AgentLogLines log, Consumer<String> print) {
         while (true) {
             log.poll().forEach(print);
             try {

@@ -1,20 +1,18 @@
 package dev.relay.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.config.AgentCredential;
 import dev.relay.config.SessionConfig;
 import dev.relay.config.Settings;
 import dev.relay.core.Home;
+import dev.relay.state.AgentsFile;
 import dev.relay.state.StatusFile;
 import dev.relay.tracker.TrackerForwarder;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,10 +37,10 @@ final class AgentsCommand extends HomeCommand {
         Home home = home();
         Settings settings = settings(false);
         List<SessionConfig> containers = settings.containerSessions();
-        Path file = home.stateDir().resolve("agents.json");
+        AgentsFile file = new AgentsFile(home.agentsFile());
         PrintWriter out = out();
         if (json) {
-            out.println(Files.exists(file) ? Files.readString(file) : "{\"agents\": []}");
+            out.println(file.text().orElse("{\"agents\": []}"));
             return ExitCodes.OK;
         }
         if (containers.isEmpty()) {
@@ -63,30 +61,30 @@ final class AgentsCommand extends HomeCommand {
                         .collect(Collectors.joining(" ")));
             }
         }
-        if (!Files.exists(file)) {
+        Optional<AgentsFile.Content> read = file.read();
+        if (read.isEmpty()) {
             for (SessionConfig c : containers) {
                 out.printf("%-16s %s%n", c.id(), "not started yet (image " + c.imageOrDefault() + ")");
             }
             return ExitCodes.OK;
         }
-        JsonNode root = new ObjectMapper().readTree(file.toFile());
-        if (root.hasNonNull("runtime_problem")) {
-            out.println("Docker: " + root.get("runtime_problem").asText());
+        AgentsFile.Content content = read.get();
+        content.problem().ifPresent(problem -> {
+            out.println("Docker: " + problem);
             out.println("File sessions keep working; container sessions wait and resume when Docker answers.");
-        }
+        });
         out.printf("%-16s %-20s %-13s %-24s %-8s %s%n", "AGENT", "STATE", "CONTAINER", "SESSION", "UP", "LAST");
         Instant now = Instant.now();
-        for (JsonNode a : root.path("agents")) {
-            String up = a.hasNonNull("started_at")
-                    ? human(Duration.between(Instant.parse(a.get("started_at").asText()), now)) : "-";
-            String last = !a.path("last_error").asText("").isEmpty() ? "error: " + a.get("last_error").asText()
-                    : a.path("last_output").asText("");
-            out.printf("%-16s %-20s %-13s %-24s %-8s %s%n", a.path("slug").asText(), a.path("state").asText(),
-                    a.path("container_id").asText("-").equals("null") ? "-" : a.path("container_id").asText("-"),
-                    a.path("session_id").isNull() ? "-" : a.path("session_id").asText("-"), up, oneLine(last, 60));
+        for (AgentsFile.Entry a : content.agents()) {
+            String up = a.startedAt() != null ? human(Duration.between(Instant.parse(a.startedAt()), now)) : "-";
+            String last = a.lastError() != null && !a.lastError().isEmpty() ? "error: " + a.lastError()
+                    : a.lastOutput() == null ? "" : a.lastOutput();
+            out.printf("%-16s %-20s %-13s %-24s %-8s %s%n", a.slug(), a.state().words(),
+                    a.containerId() == null ? "-" : a.containerId(), a.sessionId() == null ? "-" : a.sessionId(), up,
+                    oneLine(last, 60));
         }
-        for (JsonNode r : root.path("recovery")) {
-            out.println("at start-up: " + r.asText());
+        for (String r : content.recovery()) {
+            out.println("at start-up: " + r);
         }
         printTrackerBacklog(home, settings, containers, out);
         return ExitCodes.OK;
@@ -95,16 +93,15 @@ final class AgentsCommand extends HomeCommand {
     /** Files the agents wrote for the team tracker that are not there yet, and those it refused. */
     private static void printTrackerBacklog(Home home, Settings settings, List<SessionConfig> containers, PrintWriter out) {
         for (SessionConfig c : containers) {
-            Path dir = home.agentsDir().resolve(c.id().value());
-            TrackerForwarder.Backlog b = TrackerForwarder.backlog(dir);
+            TrackerForwarder.Backlog b = TrackerForwarder.backlog(home, c.id());
             if (b.waiting() > 0) {
                 out.println("tracker: " + c.id().value() + " has " + b.waiting() + " file" + (b.waiting() == 1 ? "" : "s")
-                        + " not forwarded yet in " + home.root().relativize(dir.resolve("ipc"))
+                        + " not forwarded yet in " + home.root().relativize(home.agentIpcDir(c.id()))
                         + (settings.trackerUrl().isEmpty() ? "/ (tracker.url is not set: they are kept until it is)" : "/"));
             }
             if (b.refused() > 0) {
                 out.println("tracker: " + c.id().value() + " has " + b.refused() + " file" + (b.refused() == 1 ? "" : "s")
-                        + " the tracker refused, in " + home.root().relativize(dir.resolve("ipc/errors"))
+                        + " the tracker refused, in " + home.root().relativize(home.agentErrorsDir(c.id()))
                         + "/ (each with a .reason)");
             }
         }

@@ -131,7 +131,7 @@ abstract class RunBase extends HomeCommand {
         java.util.concurrent.ScheduledExecutorService trackerThread = null;
         if (supervisor != null) {
             supervisor.start();
-            TrackerForwarder tracker = new TrackerForwarder(home.agentsDir(),
+            TrackerForwarder tracker = new TrackerForwarder(home,
                     settings.containerSessions().stream().map(SessionConfig::id).toList(),
                     settings.trackerUrl(), settings.secrets().trackerToken(), http, Clock.systemUTC());
             trackerThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {

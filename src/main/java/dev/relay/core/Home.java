@@ -31,6 +31,26 @@ public record Home(Path root) {
     public Path logsDir() { return root.resolve("logs"); }
     public Path logFile() { return logsDir().resolve("relay.log"); }
     public Path agentsDir() { return root.resolve("agents"); }
+    /** A container agent's workspace, mounted at /workspace; the agent writes into it. */
+    public Path agentDir(SessionId agent) { return agentsDir().resolve(agent.value()); }
+    public Path agentIpcDir(SessionId agent) { return agentDir(agent).resolve("ipc"); }
+    /** Follow-ups and _close, from the relay to the agent. */
+    public Path agentInputDir(SessionId agent) { return agentIpcDir(agent).resolve("input"); }
+    /** The agent's files for the team tracker, and those the tracker refused. */
+    public Path agentMessagesDir(SessionId agent) { return agentIpcDir(agent).resolve("messages"); }
+    public Path agentTasksDir(SessionId agent) { return agentIpcDir(agent).resolve("tasks"); }
+    public Path agentErrorsDir(SessionId agent) { return agentIpcDir(agent).resolve("errors"); }
+    /** The container agents' states, as the supervisor publishes them. */
+    public Path agentsFile() { return stateDir().resolve("agents.json"); }
+    public Path agentStateDir() { return stateDir().resolve("agents"); }
+    /** The agent's SDK session, resumed at its next start. */
+    public Path agentSessionFile(SessionId agent) { return agentStateDir().resolve(agent.value() + ".session"); }
+    /** Replies taken from the outbox and not yet handed to the agent. */
+    public Path agentClaimsDir(SessionId agent) { return agentStateDir().resolve(agent.value() + ".claimed"); }
+    /** The line history of `relay agent SLUG`. */
+    public Path agentHistoryFile(SessionId agent) { return stateDir().resolve("agent-" + agent.value() + ".history"); }
+    /** The agent's output, as the supervisor logs it. */
+    public Path agentLogFile(SessionId agent) { return logsDir().resolve("agents").resolve(agent.value() + ".log"); }
     /** Per-session records of Claude Code sessions connected by hooks (continuations, reports, failures). */
     public Path claudeDir() { return stateDir().resolve("claude"); }
     public Path claudeSessionFile(SessionId session) { return claudeDir().resolve(session.value() + ".json"); }

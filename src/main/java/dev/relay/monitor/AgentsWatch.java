@@ -1,10 +1,10 @@
 package dev.relay.monitor;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot.LogLine;
+import dev.relay.state.AgentState;
+import dev.relay.state.AgentsFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,13 +18,11 @@ import java.util.TreeMap;
  * follows. Following another agent cancels the first stream: its lines are dropped and its file no longer read.
  */
 final class AgentsWatch {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Home home;
     private final Path file;
     private final int maxLogLines;
     private Stamp stamp = Stamp.NONE;
-    private Map<String, String> states = Map.of();
+    private Map<String, AgentState> states = Map.of();
     private Optional<String> runtimeProblem = Optional.empty();
     private volatile String wanted;
     private String followedSlug;
@@ -32,7 +30,7 @@ final class AgentsWatch {
 
     AgentsWatch(Home home, int maxLogLines) {
         this.home = home;
-        this.file = home.stateDir().resolve("agents.json");
+        this.file = home.agentsFile();
         this.maxLogLines = maxLogLines;
     }
 
@@ -48,7 +46,7 @@ final class AgentsWatch {
         if (!Objects.equals(want, followedSlug)) {
             followedSlug = want;
             followed = want == null || !SessionId.isValid(want) ? null
-                    : AgentLog.consoleTail(home, SessionId.of(want), maxLogLines);
+                    : AgentLogLines.consoleTail(home, SessionId.of(want), maxLogLines);
             changed = true;
         }
         if (followed != null) {
@@ -58,7 +56,7 @@ final class AgentsWatch {
     }
 
     /** By slug, in slug order. */
-    Map<String, String> states() {
+    Map<String, AgentState> states() {
         return states;
     }
 
@@ -77,17 +75,15 @@ final class AgentsWatch {
             return false;
         }
         stamp = s;
-        Map<String, String> read = new TreeMap<>();
+        Map<String, AgentState> read = new TreeMap<>();
         Optional<String> problem = Optional.empty();
         try {
-            if (s != Stamp.NONE) {
-                JsonNode root = JSON.readTree(file.toFile());
-                for (JsonNode a : root.path("agents")) {
-                    read.put(a.path("slug").asText(), a.path("state").asText());
+            Optional<AgentsFile.Content> content = s == Stamp.NONE ? Optional.empty() : new AgentsFile(file).read();
+            if (content.isPresent()) {
+                for (AgentsFile.Entry a : content.get().agents()) {
+                    read.put(a.slug(), a.state());
                 }
-                if (root.hasNonNull("runtime_problem")) {
-                    problem = Optional.of(root.get("runtime_problem").asText());
-                }
+                problem = content.get().problem();
             }
         } catch (IOException e) {
             read = states;   // being replaced: the next poll reads the new one

@@ -2,6 +2,7 @@ package dev.relay.monitor;
 
 import dev.relay.conversation.Turn;
 import dev.relay.queue.Rejection;
+import dev.relay.state.AgentState;
 import dev.relay.state.Status;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +33,7 @@ public record HomeSnapshot(
         List<LogLine> log,
         List<String> sessions,
         Optional<String> pendingOverride,
-        Map<String, String> agentStates,
+        Map<String, AgentState> agentStates,
         List<LogLine> agentLog,
         Optional<String> agentRuntimeProblem) {
 

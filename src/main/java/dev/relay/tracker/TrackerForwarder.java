@@ -3,6 +3,7 @@ package dev.relay.tracker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.files.AtomicFiles;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class TrackerForwarder {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final long MAX_FILE_BYTES = 1 << 20;
 
-    private final Path agentsDir;
+    private final Home home;
     private final List<SessionId> agents;
     private final Optional<HttpUrl> tracker;
     private final Optional<String> token;
@@ -54,9 +55,9 @@ public final class TrackerForwarder {
     /** What one pass did: forwarded, failed for good (moved to errors/), waiting (retry later or no tracker). */
     public record Pass(int forwarded, int failed, int waiting) {}
 
-    public TrackerForwarder(Path agentsDir, List<SessionId> agents, Optional<String> trackerUrl, Optional<String> token,
+    public TrackerForwarder(Home home, List<SessionId> agents, Optional<String> trackerUrl, Optional<String> token,
                             OkHttpClient http, Clock clock) {
-        this.agentsDir = agentsDir;
+        this.home = home;
         this.agents = List.copyOf(agents);
         this.tracker = trackerUrl.map(u -> {
             HttpUrl url = HttpUrl.parse(u);
@@ -76,9 +77,9 @@ public final class TrackerForwarder {
         int failed = 0;
         int waiting = 0;
         for (SessionId agent : agents) {
-            for (String kind : List.of("messages", "tasks")) {
-                for (Path file : files(agentsDir.resolve(agent.value()).resolve("ipc").resolve(kind))) {
-                    switch (forward(agent, file)) {
+            for (Path dir : List.of(home.agentMessagesDir(agent), home.agentTasksDir(agent))) {
+                for (Path file : files(dir)) {
+                    switch (forward(agent, file, home.agentErrorsDir(agent))) {
                         case DONE -> forwarded++;
                         case FAILED -> failed++;
                         case LATER -> waiting++;
@@ -94,12 +95,11 @@ public final class TrackerForwarder {
     /** What one agent's directory holds for the tracker: files not forwarded yet, and files refused (in ipc/errors/). */
     public record Backlog(int waiting, int refused) {}
 
-    /** Counts, for `relay agents`, without forwarding anything; {@code agentDir} is agents/SLUG. */
-    public static Backlog backlog(Path agentDir) {
-        Path ipc = agentDir.resolve("ipc");
-        int waiting = files(ipc.resolve("messages")).size() + files(ipc.resolve("tasks")).size();
+    /** Counts, for `relay agents`, without forwarding anything. */
+    public static Backlog backlog(Home home, SessionId agent) {
+        int waiting = files(home.agentMessagesDir(agent)).size() + files(home.agentTasksDir(agent)).size();
         int refused = 0;
-        Path errors = ipc.resolve("errors");
+        Path errors = home.agentErrorsDir(agent);
         if (Files.isDirectory(errors, LinkOption.NOFOLLOW_LINKS)) {
             try (DirectoryStream<Path> s = Files.newDirectoryStream(errors, "*.reason")) {
                 for (Path ignored : s) {
@@ -131,7 +131,7 @@ public final class TrackerForwarder {
         return out;
     }
 
-    private Outcome forward(SessionId agent, Path file) {
+    private Outcome forward(SessionId agent, Path file, Path errors) {
         Retry retry = retries.get(file);
         if (retry != null && clock.instant().isBefore(retry.next())) {
             return Outcome.LATER;
@@ -139,17 +139,17 @@ public final class TrackerForwarder {
         JsonNode n;
         try {
             if (Files.size(file) > MAX_FILE_BYTES) {
-                return fail(file, "is larger than " + MAX_FILE_BYTES + " bytes");
+                return fail(file, errors, "is larger than " + MAX_FILE_BYTES + " bytes");
             }
             n = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            return fail(file, "is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            return fail(file, errors, "is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         Request request;
         try {
             request = request(agent, n);
         } catch (IllegalArgumentException e) {
-            return fail(file, e.getMessage());
+            return fail(file, errors, e.getMessage());
         }
         if (tracker.isEmpty()) {
             if (!saidNoTracker) {
@@ -170,7 +170,7 @@ public final class TrackerForwarder {
                 return later(file, "HTTP " + code);
             }
             String body = r.body() == null ? "" : r.body().string();
-            return fail(file, "the tracker refused it: HTTP " + code + (body.isBlank() ? "" : " " + oneLine(body)));
+            return fail(file, errors, "the tracker refused it: HTTP " + code + (body.isBlank() ? "" : " " + oneLine(body)));
         } catch (IOException e) {
             return later(file, e.getMessage());
         }
@@ -244,8 +244,7 @@ public final class TrackerForwarder {
         return Outcome.LATER;
     }
 
-    private Outcome fail(Path file, String reason) {
-        Path errors = file.getParent().getParent().resolve("errors");
+    private Outcome fail(Path file, Path errors, String reason) {
         try {
             Files.createDirectories(errors);
             Path target = errors.resolve(file.getFileName());

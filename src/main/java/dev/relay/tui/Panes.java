@@ -6,6 +6,7 @@ import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.monitor.HomeSnapshot.QueuedItem;
 import dev.relay.monitor.HomeSnapshot.WaitingReply;
 import dev.relay.queue.Rejection;
+import dev.relay.state.AgentState;
 import dev.relay.state.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,7 +134,7 @@ public final class Panes {
         List<Line> out = new ArrayList<>();
         if (s.agentStates().containsKey(session)) {
             // a container agent: its own output, stderr told apart
-            out.add(Line.of(Style.HEADING, "agent " + session + ": " + s.agentStates().get(session)));
+            out.add(Line.of(Style.HEADING, "agent " + session + ": " + s.agentStates().get(session).words()));
             if (s.agentLog().isEmpty()) {
                 out.add(Line.of(Style.DIM, "No output yet (logs/agents/" + session + ".log)."));
             }
@@ -266,10 +267,14 @@ public final class Panes {
             state = "idle";
             style = Style.DIM;
         }
-        String agent = s.agentStates().get(ss.id());
+        AgentState agent = s.agentStates().get(ss.id());
         if (agent != null && queued == 0 && ss.repliesWaiting() == 0) {
-            state = "agent " + agent;
-            style = agent.equals("running") ? Style.OK : agent.contains("unreachable") || agent.contains("backing") ? Style.ERROR : Style.DIM;
+            state = "agent " + agent.words();
+            style = switch (agent) {
+                case RUNNING -> Style.OK;
+                case BACKOFF, UNAVAILABLE -> Style.ERROR;
+                default -> Style.DIM;
+            };
         }
         if (ss.failure() != null) {
             state = "failed: " + ss.failure();

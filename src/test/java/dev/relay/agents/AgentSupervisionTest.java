@@ -10,6 +10,7 @@ import dev.relay.config.Secrets;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.notify.Notification;
+import dev.relay.state.AgentState;
 import dev.relay.testing.Await;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
@@ -71,7 +72,7 @@ class AgentSupervisionTest {
                 Optional.ofNullable(agentKey));
     }
 
-    private AgentSupervisor.State state() {
+    private AgentState state() {
         return supervisor.snapshot().agents().get(0).state();
     }
 
@@ -102,7 +103,7 @@ class AgentSupervisionTest {
                 true, "Up 3 minutes"));
 
         start();
-        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("re-attached", () -> state() == AgentState.RUNNING);
         Await.until("the reply gone from the outbox", () -> outbox.pending(c1).isEmpty());
         relay.send("files1", "a turn, so that the loop has pumped the outbox since");
         relay.take("files1");
@@ -123,11 +124,11 @@ class AgentSupervisionTest {
                 dir.toAbsolutePath().normalize().toString(), AgentSupervisor.AGENT_LABEL, "c1"), true, "Up 1 hour"));
         start();
         relay.override("@c1: build");
-        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+        Await.until("said unreachable", () -> state() == AgentState.UNAVAILABLE);
 
         runtime.reachable = true;
         advance(Duration.ofSeconds(10));
-        Await.until("re-attached", Duration.ofSeconds(15), () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("re-attached", Duration.ofSeconds(15), () -> state() == AgentState.RUNNING);
         Await.until("the reply written to it as a follow-up", () -> inputFiles().stream().anyMatch(f -> f.toString().endsWith(".json")));
         assertEquals(List.of(), runtime.startedSlugs, "no second container beside the one from before");
         assertEquals(1, supervisor.snapshot().recovery().stream().filter(r -> r.startsWith("Docker unreachable at start-up")).count(),
@@ -140,7 +141,7 @@ class AgentSupervisionTest {
     void a_reply_that_became_the_start_line_is_not_written_again_when_the_loop_offers_it_late() throws Exception {
         start();
         relay.override("@c1: do the thing");
-        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("started", () -> state() == AgentState.RUNNING);
         // The loop listed the reply before the start took it off the outbox, and offers it now that the agent runs.
         dev.relay.dispatch.Outbox.Entry stale = new dev.relay.dispatch.Outbox.Entry(SessionId.of("c1"),
                 dir.resolve("state/outbox/c1/000000000001-gone.txt"));
@@ -153,7 +154,7 @@ class AgentSupervisionTest {
     void a_container_is_started_with_the_label_of_its_first_reply() {
         start();
         relay.override("@c1: do the thing");
-        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("started", () -> state() == AgentState.RUNNING);
         Map<String, String> labels = runtime.startedLabels.get(runtime.lastId());
         assertEquals("c1", labels.get(AgentSupervisor.AGENT_LABEL));
         assertTrue(labels.get(AgentSupervisor.ENTRY_LABEL).matches("[A-Za-z0-9][A-Za-z0-9._-]*"), labels.toString());
@@ -164,7 +165,7 @@ class AgentSupervisionTest {
         start();
         runtime.failStarts.set(3);
         relay.override("@c1: do the thing");
-        Await.until("the first failure", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("the first failure", () -> state() == AgentState.BACKOFF);
         assertEquals(1, runtime.startedSlugs.size());
         assertEquals(1, failureNotes());
 
@@ -175,9 +176,9 @@ class AgentSupervisionTest {
 
         advance(Duration.ofSeconds(5));   // the first backoff: 5 s
         Await.until("the second attempt", () -> runtime.startedSlugs.size() == 2);
-        Await.until("backing off again", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("backing off again", () -> state() == AgentState.BACKOFF);
         advance(Duration.ofSeconds(5));
-        Await.until("still backing off (10 s now)", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("still backing off (10 s now)", () -> state() == AgentState.BACKOFF);
         assertEquals(2, runtime.startedSlugs.size());
         advance(Duration.ofSeconds(6));
         Await.until("the third attempt", () -> runtime.startedSlugs.size() == 3);
@@ -189,13 +190,13 @@ class AgentSupervisionTest {
     void a_run_over_its_time_limit_is_asked_to_close_then_stopped_after_the_grace() throws Exception {
         start(CONFIG + "agents:\n  max_run_s: 60\n  stop_grace_s: 10\n");
         relay.override("@c1: a long job");
-        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("running", () -> state() == AgentState.RUNNING);
         advance(Duration.ofSeconds(61));
-        Await.until("asked to close", () -> state() == AgentSupervisor.State.CLOSING);
+        Await.until("asked to close", () -> state() == AgentState.CLOSING);
         assertTrue(java.nio.file.Files.exists(dir.resolve("agents/c1/ipc/input/_close")));
         // the fake agent ignores _close, as a hung one would
         advance(Duration.ofSeconds(11));
-        Await.until("stopped by force and reported", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("stopped by force and reported", () -> state() == AgentState.BACKOFF);
         assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("exit 137"), supervisor.snapshot().agents().get(0).lastError());
     }
 
@@ -205,7 +206,7 @@ class AgentSupervisionTest {
         start("sessions:\n  - id: files1\n  - id: c1\n    kind: container\n    container:\n      mounts:\n"
                 + "        - {host: " + keys + ", container: /keys}\n");
         relay.override("@c1: read the keys");
-        Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("refused", () -> state() == AgentState.BACKOFF);
         String error = supervisor.snapshot().agents().get(0).lastError();
         assertTrue(error.contains("mount " + keys + " -> /keys refused") && error.contains("agents.mount_allowlist"), error);
         assertTrue(runtime.startedSlugs.isEmpty(), "no container was started");
@@ -216,9 +217,9 @@ class AgentSupervisionTest {
     void an_exit_137_is_reported_as_killed_with_one_notification() {
         start();
         relay.override("@c1: eat memory");
-        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("running", () -> state() == AgentState.RUNNING);
         runtime.exit(runtime.lastId(), 137, true);
-        Await.until("backing off", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("backing off", () -> state() == AgentState.BACKOFF);
         assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("killed: out of memory (exit 137)"),
                 supervisor.snapshot().agents().get(0).lastError());
         Notification n = relay.notifier.sent.stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
@@ -251,7 +252,7 @@ class AgentSupervisionTest {
     private void startAgent(String config) {
         start(config);
         relay.override("@c1: build");
-        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("started", () -> state() == AgentState.RUNNING);
     }
 
     @Test
@@ -283,7 +284,7 @@ class AgentSupervisionTest {
         secrets = secrets(COORDINATOR_KEY, null, null);
         start();
         relay.override("@c1: build");
-        Await.until("refused", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("refused", () -> state() == AgentState.BACKOFF);
         assertEquals(List.of(), runtime.startLines, "no container was started");
         String error = supervisor.snapshot().agents().get(0).lastError();
         assertEquals("no credential for container agents: put CLAUDE_CODE_OAUTH_TOKEN (from `claude setup-token`) or"
@@ -298,7 +299,7 @@ class AgentSupervisionTest {
         // the operator adds a token to .env: the next try takes it, with the reply that waited
         secrets = secrets(COORDINATOR_KEY, TOKEN, null);
         advance(Duration.ofSeconds(5));
-        Await.until("started with the token", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("started with the token", () -> state() == AgentState.RUNNING);
         assertEquals(Map.of("CLAUDE_CODE_OAUTH_TOKEN", TOKEN), secretsOfStart(0));
         assertEquals("build", new ObjectMapper().readTree(runtime.startLines.get(0)).get("prompt").asText());
     }
@@ -324,7 +325,7 @@ class AgentSupervisionTest {
         runtime.reachable = false;
         start();
         relay.override("@c1: build");
-        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+        Await.until("said unreachable", () -> state() == AgentState.UNAVAILABLE);
         assertTrue(supervisor.snapshot().runtimeProblem().orElse("").contains("Docker is unreachable"));
 
         relay.send("files1", "a file session still works");
@@ -336,7 +337,7 @@ class AgentSupervisionTest {
         advance(Duration.ofSeconds(10));
         Await.until("Docker seen again", Duration.ofSeconds(15), () -> supervisor.snapshot().runtimeProblem().isEmpty());
         Await.until("the waiting reply starts the container", Duration.ofSeconds(15), () -> runtime.startedSlugs.size() == 1);
-        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("running", () -> state() == AgentState.RUNNING);
         assertEquals(SessionId.of("c1").value(), runtime.startedSlugs.get(0));
     }
 
@@ -400,7 +401,7 @@ class AgentSupervisionTest {
         runtime.startGate = new java.util.concurrent.CountDownLatch(1);
         start();
         relay.override("@c1: first");
-        Await.until("starting", () -> state() == AgentSupervisor.State.STARTING);
+        Await.until("starting", () -> state() == AgentState.STARTING);
         relay.override("@c1: second");
         Await.until("the second reply queued for c1", () -> outbox().pending(c1).size() == 1);
         relay.send("files1", "a turn, so that the loop has offered c1's reply again since");
@@ -421,7 +422,7 @@ class AgentSupervisionTest {
     void a_reply_claimed_for_a_start_that_never_happened_is_queued_again_after_a_restart_and_started_once() throws Exception {
         leaveClaim(AgentWorkspace.START, "the interrupted start");
         start();
-        Await.until("started", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("started", () -> state() == AgentState.RUNNING);
         Await.until("the claim settled", () -> claims().isEmpty() && outbox().pending(c1).isEmpty());
         assertEquals(List.of("the interrupted start"), startPrompts());
         assertTrue(supervisor.snapshot().recovery().stream().anyMatch(r -> r.contains("queued for it again")),
@@ -438,7 +439,7 @@ class AgentSupervisionTest {
         String entry = leaveClaim(AgentWorkspace.START, "already its first line");
         runtime.leftOver.add(liveC1(entry));
         start();
-        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("re-attached", () -> state() == AgentState.RUNNING);
         Await.until("the claim dropped", () -> claims().isEmpty());
         relay.send("files1", "a turn, so that the loop has pumped the outbox since");
         relay.take("files1");
@@ -459,7 +460,7 @@ class AgentSupervisionTest {
                 "seen already");
         runtime.leftOver.add(liveC1(null));
         start();
-        Await.until("re-attached", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("re-attached", () -> state() == AgentState.RUNNING);
         Await.until("both claims settled", () -> claims().isEmpty());
         relay.send("files1", "a turn, so that the loop has pumped the outbox since");
         relay.take("files1");
@@ -477,16 +478,16 @@ class AgentSupervisionTest {
         runtime.reachable = false;
         start();
         relay.override("@c1: build");
-        Await.until("said unreachable", () -> state() == AgentSupervisor.State.UNAVAILABLE);
+        Await.until("said unreachable", () -> state() == AgentState.UNAVAILABLE);
         runtime.reachable = true;
         int pings = runtime.pings.get();
         advance(Duration.ofSeconds(9));
         assertEquals(pings, runtime.pings.get(), "not asked again within ten seconds");
-        assertEquals(AgentSupervisor.State.UNAVAILABLE, state());
+        assertEquals(AgentState.UNAVAILABLE, state());
         advance(Duration.ofSeconds(1));
         assertEquals(pings + 1, runtime.pings.get());
         assertTrue(supervisor.snapshot().runtimeProblem().isEmpty());
-        Await.until("the waiting reply starts the container", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("the waiting reply starts the container", () -> state() == AgentState.RUNNING);
     }
 
     // ---- a lost session is a code ---------------------------------------------------------------------------
@@ -508,7 +509,7 @@ class AgentSupervisionTest {
         Await.until("started again", () -> runtime.startLines.size() == 2);
         assertTrue(runtime.startLines.get(1).contains("\"sessionId\":null"), runtime.startLines.get(1));
         assertEquals(List.of("build", "build"), startPrompts());
-        Await.until("running", () -> state() == AgentSupervisor.State.RUNNING);
+        Await.until("running", () -> state() == AgentState.RUNNING);
         assertFalse(java.nio.file.Files.exists(dir.resolve("state/agents/c1.session")), "the lost session is forgotten");
     }
 
@@ -519,7 +520,7 @@ class AgentSupervisionTest {
         String first = runtime.lastId();
         runtime.output(first, AgentOutput.failure("No conversation found with session ID: sess-kept"));
         runtime.exit(first, 1, false);
-        Await.until("backing off", () -> state() == AgentSupervisor.State.BACKOFF);
+        Await.until("backing off", () -> state() == AgentState.BACKOFF);
         supervisor.settle();
         assertEquals(1, runtime.startLines.size(), "no retry");
         assertEquals("sess-kept", supervisor.snapshot().agents().get(0).sessionId());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relay.agents.docker.DockerAgentRuntime;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
+import dev.relay.state.AgentState;
+import dev.relay.state.AgentsFile;
 import dev.relay.testing.Await;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ScriptedCoordinator;
@@ -113,7 +115,7 @@ class AgentSupervisorTest {
         Await.until("the follow-up's result is a turn", Duration.ofSeconds(60), () -> journalHas("echo: second step"));
         Await.until("paused on needs_jc", Duration.ofSeconds(30), () -> "needs_jc".equals(relay.status().state()));
         AgentSupervisor.View v = view("c1").orElseThrow();
-        assertEquals(AgentSupervisor.State.RUNNING, v.state());
+        assertEquals(AgentState.RUNNING, v.state());
         assertTrue(v.sessionId().startsWith("sess-c1-"), v.toString());
         assertTrue(Files.readString(dir.resolve("state/agents.json")).contains("\"slug\" : \"c1\""));
         assertTrue(Files.readString(dir.resolve("logs/agents/c1.log")).contains("err agent c1 started"));
@@ -128,7 +130,7 @@ class AgentSupervisorTest {
         relay.override("@c2: ECHO first");
         Await.until("a result", Duration.ofSeconds(60), () -> journalHas("echo: first"));
         String session = view("c2").orElseThrow().sessionId();
-        Await.until("closed when idle", Duration.ofSeconds(30), () -> view("c2").orElseThrow().state() == AgentSupervisor.State.IDLE);
+        Await.until("closed when idle", Duration.ofSeconds(30), () -> view("c2").orElseThrow().state() == AgentState.IDLE);
         Await.until("its container removed", Duration.ofSeconds(30), () -> runtime.list(Map.of(AgentSupervisor.AGENT_LABEL, "c2",
                 AgentSupervisor.HOME_LABEL, dir.toAbsolutePath().normalize().toString())).isEmpty());
 
@@ -142,13 +144,14 @@ class AgentSupervisorTest {
         start(config(1, 2, "c3", "c4"));
         relay.coordinator.byDefault(r -> "[NEEDS-JC] ok");
         relay.override("@c3: ECHO from c3");
-        Await.until("c3 running", Duration.ofSeconds(60), () -> view("c3").orElseThrow().state() == AgentSupervisor.State.RUNNING);
+        Await.until("c3 running", Duration.ofSeconds(60), () -> view("c3").orElseThrow().state() == AgentState.RUNNING);
         relay.override("@c4: ECHO from c4");
-        Await.until("c4 waits for the slot", Duration.ofSeconds(30), () -> view("c4").orElseThrow().state() == AgentSupervisor.State.WAITING);
+        Await.until("c4 waits for the slot", Duration.ofSeconds(30), () -> view("c4").orElseThrow().state() == AgentState.WAITING);
         // agents.json is written just after the state changes: wait for the file, not only the state
         Await.until("agents.json says it waits", Duration.ofSeconds(10), () -> {
             try {
-                return Files.readString(dir.resolve("state/agents.json")).contains("waiting for a slot");
+                return new AgentsFile(relay.home.agentsFile()).read().orElseThrow().agents().stream()
+                        .anyMatch(e -> e.slug().equals("c4") && e.state() == AgentState.WAITING);
             } catch (java.io.IOException e) {
                 return false;
             }
@@ -195,7 +198,7 @@ class AgentSupervisorTest {
             trackerServer.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(201));
             trackerServer.enqueue(new okhttp3.mockwebserver.MockResponse().setResponseCode(200));
             start(config(4, 300, "c7"));
-            dev.relay.tracker.TrackerForwarder forwarder = new dev.relay.tracker.TrackerForwarder(relay.home.agentsDir(),
+            dev.relay.tracker.TrackerForwarder forwarder = new dev.relay.tracker.TrackerForwarder(relay.home,
                     List.of(SessionId.of("c7")), Optional.of(trackerServer.url("/").toString()), Optional.of("tok"),
                     new okhttp3.OkHttpClient(), Clock.systemUTC());
             relay.coordinator.byDefault(r -> "[NEEDS-JC] ok");

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.relay.agents.AgentLog;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot.LogLine;
+import dev.relay.state.AgentState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ class AgentsWatchTest {
         Files.move(fresh, home.stateDir().resolve("agents.json"), StandardCopyOption.ATOMIC_MOVE);
 
         assertTrue(watch.poll());
-        assertEquals(Map.of("c1", "running", "c2", "idle"), watch.states());
+        assertEquals(Map.of("c1", AgentState.RUNNING, "c2", AgentState.IDLE), watch.states());
         assertEquals(Optional.of("Docker is unreachable"), watch.runtimeProblem());
         assertFalse(watch.poll(), "read once");
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Tracker forwarding over real HTTP against a fake tracker (MockWebServer). */
 class TrackerForwarderTest {
     @TempDir
+    Path root;
     Path agents;
 
     MockWebServer tracker;
@@ -34,6 +36,7 @@ class TrackerForwarderTest {
 
     @BeforeEach
     void up() throws Exception {
+        agents = new Home(root).agentsDir();
         tracker = new MockWebServer();
         tracker.start();
     }
@@ -44,7 +47,7 @@ class TrackerForwarderTest {
     }
 
     TrackerForwarder forwarder(Optional<String> url) {
-        return new TrackerForwarder(agents, List.of(SessionId.of("a1"), SessionId.of("a2")), url,
+        return new TrackerForwarder(new Home(root), List.of(SessionId.of("a1"), SessionId.of("a2")), url,
                 Optional.of("trk-token-123"), http, clock);
     }
 

@@ -9,6 +9,7 @@ import dev.relay.monitor.HomeSnapshot.QueuedItem;
 import dev.relay.monitor.HomeSnapshot.WaitingReply;
 import dev.relay.monitor.OperatorActions;
 import dev.relay.queue.Rejection;
+import dev.relay.state.AgentState;
 import dev.relay.state.Status;
 import dev.relay.state.Status.SessionStatus;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ final class Fixtures {
                 1,
                 List.of(new WaitingReply("backend", 1, true, "Good. Next: add the index")),
                 turns(), log(), List.of("backend", "frontend", "docs", "infra", "web"), pendingOverride,
-                Map.of("web", "running"), agentLog, runtimeProblem);
+                Map.of("web", AgentState.RUNNING), agentLog, runtimeProblem);
     }
 
     /** A running relay in this console, with work in every pane, a failed and a blocked session. */

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.HomeSnapshot.LogLine;
+import dev.relay.state.AgentState;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -115,6 +117,21 @@ class PanesTest {
         assertEquals("reply not yet read (+1 held)", unread.spans().get(2).text());
         assertEquals(Style.PAUSED, unread.spans().get(2).style());
         assertEquals("agent running", lineWith(st, "  web").spans().get(2).text());
+    }
+
+    @Test
+    void a_container_agent_is_coloured_by_its_state_and_shown_in_words() {
+        HomeSnapshot b = Fixtures.busy();
+        for (AgentState state : AgentState.values()) {
+            HomeSnapshot s = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0,
+                    List.of(), b.turns(), b.log(), b.sessions(), Optional.empty(), Map.of("web", state), List.of(),
+                    Optional.empty());
+            Line web = lineWith(Panes.status(s, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW), "  web");
+            assertEquals("agent " + state.words(), web.spans().get(2).text());
+            Style expected = state == AgentState.RUNNING ? Style.OK
+                    : state == AgentState.BACKOFF || state == AgentState.UNAVAILABLE ? Style.ERROR : Style.DIM;
+            assertEquals(expected, web.spans().get(2).style(), state.toString());
+        }
     }
 
     @Test

@@ -1,43 +1,27 @@
 package dev.relay.agents.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.relay.agents.AgentExit;
 import dev.relay.agents.AgentListener;
-import dev.relay.agents.AgentOutput;
 import dev.relay.agents.AgentRuntime;
 import dev.relay.agents.AgentRuntimeException;
 import dev.relay.agents.AgentSpec;
 import dev.relay.agents.AgentSupervisor;
-import dev.relay.agents.Hardening;
-import dev.relay.agents.OutputParser;
 import dev.relay.agents.RunningAgent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerAgentRuntime implements AgentRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(DockerAgentRuntime.class);
-    static final String WORKSPACE = "/workspace";
 
     private final DockerClient control;   // short calls: every one has a response timeout
     private final DockerClient streams;   // attach streams: silent for as long as the agent thinks
@@ -96,77 +79,36 @@ public final class DockerAgentRuntime implements AgentRuntime {
         OneLineInput stdin = new OneLineInput(startLine);
         String id = null;
         try {
-            id = create(spec);
-            Attachment attachment = new Attachment(spec.slug(), id, listener);
+            id = HardenedContainer.create(control, spec);
+            Attachment attachment = new Attachment(spec.slug(), id, listener, this::exitOf);
             streams.attachContainerCmd(id).withStdIn(stdin).withStdOut(true).withStdErr(true).withFollowStream(true)
                     .exec(attachment);
             if (!attachment.awaitStarted(30, TimeUnit.SECONDS)) {
                 throw new AgentRuntimeException("attaching to the container of " + spec.slug() + " timed out", false, null);
             }
             control.startContainerCmd(id).exec();
-            LOG.info("agent {}: container {} started from {}", spec.slug(), shortId(id), spec.image());
+            LOG.info("agent {}: container {} started from {}", spec.slug(), AgentRuntime.shortId(id), spec.image());
             return new Running(id, attachment, stdin);
-        } catch (NotFoundException e) {
+        } catch (RuntimeException | InterruptedException e) {
             stdin.close();
             removeQuietly(id);
-            throw new AgentRuntimeException("image " + spec.image() + " not found for agent " + spec.slug()
-                    + ": build it (docker build -t " + spec.image() + " agent-container/)", false, e);
-        } catch (DockerException e) {
-            stdin.close();
-            removeQuietly(id);
-            throw new AgentRuntimeException("Docker refused to start agent " + spec.slug() + ": " + e.getMessage(), false, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stdin.close();
-            removeQuietly(id);
-            throw new AgentRuntimeException("interrupted while starting agent " + spec.slug(), false, e);
-        } catch (AgentRuntimeException e) {
-            stdin.close();
-            removeQuietly(id);
-            throw e;
-        } catch (RuntimeException e) {
-            stdin.close();
-            removeQuietly(id);
-            throw unreachable(e);
+            throw startFailure(spec, e);
         }
     }
 
-    private String create(AgentSpec spec) {
-        Hardening h = spec.hardening();
-        List<Bind> binds = new ArrayList<>();
-        binds.add(new Bind(spec.workspace().toAbsolutePath().toString(), new Volume(WORKSPACE), AccessMode.rw));
-        for (Hardening.ExtraMount m : h.extraMounts()) {
-            binds.add(new Bind(m.host().toString(), new Volume(m.container()), m.readOnly() ? AccessMode.ro : AccessMode.rw));
+    private AgentRuntimeException startFailure(AgentSpec spec, Exception e) {
+        if (e instanceof NotFoundException) {
+            return new AgentRuntimeException("image " + spec.image() + " not found for agent " + spec.slug()
+                    + ": build it (docker build -t " + spec.image() + " agent-container/)", false, e);
+        } else if (e instanceof DockerException) {
+            return new AgentRuntimeException("Docker refused to start agent " + spec.slug() + ": " + e.getMessage(), false, e);
+        } else if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new AgentRuntimeException("interrupted while starting agent " + spec.slug(), false, e);
+        } else if (e instanceof AgentRuntimeException are) {
+            return are;
         }
-        HostConfig host = HostConfig.newHostConfig()
-                .withBinds(binds)
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withReadonlyRootfs(h.readOnlyRoot())
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=512m"))
-                .withMemory(h.memoryBytes())
-                .withMemorySwap(h.memoryBytes())
-                .withPidsLimit(h.pidsLimit());
-        if (h.network() != null) {
-            host = host.withNetworkMode(h.network());
-        }
-        List<String> env = new ArrayList<>();
-        spec.env().forEach((k, v) -> env.add(k + "=" + v));
-        String name = "relay-" + spec.slug() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
-        CreateContainerCmd cmd = control.createContainerCmd(spec.image())
-                .withName(name)
-                .withLabels(spec.labels())
-                .withUser(h.user())
-                .withWorkingDir(WORKSPACE)
-                .withEnv(env)
-                .withStdinOpen(true)
-                .withStdInOnce(false)
-                .withAttachStdin(true)
-                .withAttachStdout(true)
-                .withAttachStderr(true)
-                .withTty(false)
-                .withHostConfig(host);
-        return cmd.exec().getId();
+        return unreachable((RuntimeException) e);
     }
 
     @Override
@@ -188,19 +130,19 @@ public final class DockerAgentRuntime implements AgentRuntime {
     public RunningAgent reattach(String containerId, AgentListener listener) {
         try {
             String slug = Optional.ofNullable(control.inspectContainerCmd(containerId).exec().getConfig().getLabels())
-                    .map(l -> l.get(AgentSupervisor.AGENT_LABEL)).orElse(shortId(containerId));
-            Attachment attachment = new Attachment(slug, containerId, listener);
+                    .map(l -> l.get(AgentSupervisor.AGENT_LABEL)).orElse(AgentRuntime.shortId(containerId));
+            Attachment attachment = new Attachment(slug, containerId, listener, this::exitOf);
             streams.attachContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(true)
                     .exec(attachment);
             if (!attachment.awaitStarted(30, TimeUnit.SECONDS)) {
-                throw new AgentRuntimeException("re-attaching to container " + shortId(containerId) + " timed out", false, null);
+                throw new AgentRuntimeException("re-attaching to container " + AgentRuntime.shortId(containerId) + " timed out", false, null);
             }
             return new Running(containerId, attachment, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentRuntimeException("interrupted", false, e);
         } catch (DockerException e) {
-            throw new AgentRuntimeException("cannot re-attach to container " + shortId(containerId) + ": " + e.getMessage(), false, e);
+            throw new AgentRuntimeException("cannot re-attach to container " + AgentRuntime.shortId(containerId) + ": " + e.getMessage(), false, e);
         } catch (AgentRuntimeException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -215,20 +157,9 @@ public final class DockerAgentRuntime implements AgentRuntime {
         } catch (NotFoundException e) {
             // already gone
         } catch (DockerException e) {
-            throw new AgentRuntimeException("cannot remove container " + shortId(containerId) + ": " + e.getMessage(), false, e);
+            throw new AgentRuntimeException("cannot remove container " + AgentRuntime.shortId(containerId) + ": " + e.getMessage(), false, e);
         } catch (RuntimeException e) {
             throw unreachable(e);
-        }
-    }
-
-    private void removeQuietly(String id) {
-        if (id == null) {
-            return;
-        }
-        try {
-            control.removeContainerCmd(id).withForce(true).exec();
-        } catch (RuntimeException e) {
-            LOG.warn("cannot remove the container {} of a failed start: {}", shortId(id), e.getMessage());
         }
     }
 
@@ -242,13 +173,9 @@ public final class DockerAgentRuntime implements AgentRuntime {
         } catch (NotFoundException e) {
             return new AgentExit(-1, false);
         } catch (RuntimeException e) {
-            LOG.warn("cannot read the exit of container {}: {}", shortId(id), e.getMessage());
+            LOG.warn("cannot read the exit of container {}: {}", AgentRuntime.shortId(id), e.getMessage());
             return new AgentExit(-1, false);
         }
-    }
-
-    private static String shortId(String id) {
-        return AgentRuntime.shortId(id);
     }
 
     @Override
@@ -284,7 +211,7 @@ public final class DockerAgentRuntime implements AgentRuntime {
                 control.stopContainerCmd(id).withTimeout((int) Math.max(1, grace.toSeconds())).exec();
             } catch (NotFoundException e) {
                 // gone already
-            } catch (com.github.dockerjava.api.exception.NotModifiedException e) {
+            } catch (NotModifiedException e) {
                 // not running any more
             } catch (RuntimeException e) {
                 throw unreachable(e);
@@ -297,157 +224,15 @@ public final class DockerAgentRuntime implements AgentRuntime {
 
         @Override
         public void detach() {
-            attachment.detached = true;
+            attachment.detach();
             try {
                 attachment.close();
             } catch (IOException e) {
-                LOG.debug("detaching from {}: {}", shortId(id), e.toString());
+                LOG.debug("detaching from {}: {}", AgentRuntime.shortId(id), e.toString());
             }
             if (stdin != null) {
                 stdin.close();
             }
-        }
-    }
-
-    /** The attach stream of one container: lines of stdout through the output parser, stderr as log, then the exit. */
-    private final class Attachment extends ResultCallback.Adapter<Frame> {
-        private final String slug;
-        private final String id;
-        private final AgentListener listener;
-        private final OutputParser parser = new OutputParser();
-        private final Map<StreamType, ByteArrayOutputStream> partial = new HashMap<>();
-        private volatile boolean ended;
-        volatile boolean detached;
-
-        Attachment(String slug, String id, AgentListener listener) {
-            this.slug = slug;
-            this.id = id;
-            this.listener = listener;
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            if (detached) {
-                return;
-            }
-            StreamType type = frame.getStreamType();
-            if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
-                return;
-            }
-            ByteArrayOutputStream buf = partial.computeIfAbsent(type, t -> new ByteArrayOutputStream());
-            for (byte b : frame.getPayload()) {
-                if (b == '\n') {
-                    line(type, buf.toString(StandardCharsets.UTF_8));
-                    buf.reset();
-                } else if (buf.size() < OutputParserLimits.MAX_LINE) {
-                    buf.write(b);
-                }
-            }
-        }
-
-        private void line(StreamType type, String text) {
-            if (type == StreamType.STDERR) {
-                listener.log(text, true);
-                return;
-            }
-            boolean before = parser.inBlock();
-            Optional<AgentOutput> out = parser.line(text);
-            if (out.isPresent()) {
-                listener.output(out.get());
-            } else if (!before && !parser.inBlock()) {
-                listener.log(text, false);
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            LOG.debug("agent {}: attach stream error: {}", slug, throwable.toString());
-            finish();
-        }
-
-        @Override
-        public void onComplete() {
-            finish();
-        }
-
-        private void finish() {
-            if (ended || detached) {
-                return;
-            }
-            ended = true;
-            partial.forEach((type, buf) -> {
-                if (buf.size() > 0) {
-                    line(type, buf.toString(StandardCharsets.UTF_8));
-                }
-            });
-            Thread t = new Thread(() -> {
-                AgentExit exit = exitOf(id);
-                LOG.info("agent {}: container {} {}", slug, shortId(id), exit.describe());
-                listener.exited(exit);
-            }, "relay-agent-exit-" + slug);
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /** Bounds on what one line of an agent's output may hold in memory. */
-    static final class OutputParserLimits {
-        static final int MAX_LINE = 1 << 20;
-
-        private OutputParserLimits() {}
-    }
-
-    /**
-     * The container's stdin: the start line once, zeroed as it is handed over, then nothing until closed. It never
-     * ends by itself: docker-java's attach cannot half-close stdin, so the protocol is one line, not end-of-file.
-     */
-    static final class OneLineInput extends java.io.InputStream {
-        private byte[] line;
-        private int pos;
-        private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-
-        OneLineInput(byte[] line) {
-            this.line = line;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            synchronized (this) {
-                if (line != null && pos < line.length) {
-                    int n = Math.min(len, line.length - pos);
-                    System.arraycopy(line, pos, b, off, n);
-                    Arrays.fill(line, pos, pos + n, (byte) 0);
-                    pos += n;
-                    if (pos == line.length) {
-                        line = null;
-                    }
-                    return n;
-                }
-            }
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return -1;
-        }
-
-        @Override
-        public void close() {
-            synchronized (this) {
-                if (line != null) {
-                    Arrays.fill(line, (byte) 0);
-                    line = null;
-                }
-            }
-            closed.countDown();
         }
     }
 }

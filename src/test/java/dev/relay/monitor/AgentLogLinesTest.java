@@ -2,6 +2,7 @@ package dev.relay.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.relay.agents.AgentLog;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot.LogLine;
@@ -14,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AgentLogTest {
+class AgentLogLinesTest {
     @TempDir
     Path dir;
 
@@ -25,20 +26,20 @@ class AgentLogTest {
 
     @Test
     void the_console_shows_every_line_with_its_time_and_marks_stderr_and_errors() {
-        assertEquals(new LogLine("09:00:00 result: done", false), AgentLog.consoleLine("2026-11-23T09:00:00Z result done"));
-        assertEquals(new LogLine("09:00:01 error: it broke", true), AgentLog.consoleLine("2026-11-23T09:00:01Z error it broke"));
-        assertEquals(new LogLine("09:00:02 a warning", true), AgentLog.consoleLine("2026-11-23T09:00:02Z err a warning"));
-        assertEquals(new LogLine("09:00:03 working on it", false), AgentLog.consoleLine("2026-11-23T09:00:03Z out working on it"));
-        assertEquals(new LogLine("no form", false), AgentLog.consoleLine("no form"));
+        assertEquals(new LogLine("09:00:00 result: done", false), AgentLogLines.consoleLine("2026-11-23T09:00:00Z result done"));
+        assertEquals(new LogLine("09:00:01 error: it broke", true), AgentLogLines.consoleLine("2026-11-23T09:00:01Z error it broke"));
+        assertEquals(new LogLine("09:00:02 a warning", true), AgentLogLines.consoleLine("2026-11-23T09:00:02Z err a warning"));
+        assertEquals(new LogLine("09:00:03 working on it", false), AgentLogLines.consoleLine("2026-11-23T09:00:03Z out working on it"));
+        assertEquals(new LogLine("no form", false), AgentLogLines.consoleLine("no form"));
     }
 
     @Test
     void the_chat_shows_results_errors_and_stderr_only() {
-        assertEquals(Optional.of("done"), AgentLog.chatLine("2026-11-23T09:00:00Z result done"));
-        assertEquals(Optional.of("error: it broke"), AgentLog.chatLine("2026-11-23T09:00:01Z error it broke"));
-        assertEquals(Optional.of("  (stderr) a warning"), AgentLog.chatLine("2026-11-23T09:00:02Z err a warning"));
-        assertEquals(Optional.empty(), AgentLog.chatLine("2026-11-23T09:00:03Z out working on it"));
-        assertEquals(Optional.empty(), AgentLog.chatLine("no form"));
+        assertEquals(Optional.of("done"), AgentLogLines.chatLine("2026-11-23T09:00:00Z result done"));
+        assertEquals(Optional.of("error: it broke"), AgentLogLines.chatLine("2026-11-23T09:00:01Z error it broke"));
+        assertEquals(Optional.of("  (stderr) a warning"), AgentLogLines.chatLine("2026-11-23T09:00:02Z err a warning"));
+        assertEquals(Optional.empty(), AgentLogLines.chatLine("2026-11-23T09:00:03Z out working on it"));
+        assertEquals(Optional.empty(), AgentLogLines.chatLine("no form"));
     }
 
     @Test
@@ -46,7 +47,7 @@ class AgentLogTest {
         Home home = new Home(dir);
         Path log = AgentLog.file(home, SessionId.of("c1"));
         append(log, "2026-11-23T09:00:00Z result before the chat\n2026-11-23T09:00:01Z result half");
-        AgentLog chat = AgentLog.followFromNow(home, SessionId.of("c1"));
+        AgentLogLines chat = AgentLogLines.followFromNow(home, SessionId.of("c1"));
         assertEquals(List.of(), chat.poll());
 
         append(log, " written\n2026-11-23T09:00:02Z result after\n2026-11-23T09:00:03Z out not for the chat\n");
@@ -57,7 +58,7 @@ class AgentLogTest {
     @Test
     void a_log_that_appears_after_the_chat_started_is_read_from_its_start() throws Exception {
         Home home = new Home(dir);
-        AgentLog chat = AgentLog.followFromNow(home, SessionId.of("c1"));
+        AgentLogLines chat = AgentLogLines.followFromNow(home, SessionId.of("c1"));
         assertEquals(List.of(), chat.poll());
         append(AgentLog.file(home, SessionId.of("c1")), "2026-11-23T09:00:00Z result first\n2026-11-23T09:00:01Z err oops\n");
         assertEquals(List.of("first", "  (stderr) oops"), chat.poll());
