@@ -164,8 +164,8 @@ public final class RelayLoop implements AutoCloseable {
         this.outbox = new Outbox(home.outboxRoot(), clock);
         this.control = new ControlFiles(home.controlDir());
         this.statusFile = new StatusFile(home.statusFile());
-        this.pauseFile = new PauseFile(home.stateDir().resolve("pause.json"));
-        this.operator = new OperatorInbox(home.jcInputFile(), home.stateDir().resolve("operator"), clock);
+        this.pauseFile = new PauseFile(home.pauseFile());
+        this.operator = new OperatorInbox(home.jcInputFile(), home.operatorDir(), clock);
         this.delivery = new Delivery(home, outbox, targets, clock, this::register, this::reach);
     }
 
