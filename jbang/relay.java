@@ -149,11 +149,9 @@
 //SOURCES ../src/main/java/dev/relay/relay/Intake.java
 //SOURCES ../src/main/java/dev/relay/relay/IoFaults.java
 //SOURCES ../src/main/java/dev/relay/relay/OperatorInbox.java
-//SOURCES ../src/main/java/dev/relay/relay/PauseFile.java
 //SOURCES ../src/main/java/dev/relay/relay/Recovery.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayEvent.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayLoop.java
-//SOURCES ../src/main/java/dev/relay/relay/RelayState.java
 //SOURCES ../src/main/java/dev/relay/relay/RepeatedWarning.java
 //SOURCES ../src/main/java/dev/relay/relay/Retry.java
 //SOURCES ../src/main/java/dev/relay/relay/RetryPolicy.java
@@ -165,6 +163,8 @@
 //SOURCES ../src/main/java/dev/relay/relay/package-info.java
 //SOURCES ../src/main/java/dev/relay/state/ControlFiles.java
 //SOURCES ../src/main/java/dev/relay/state/HomeLock.java
+//SOURCES ../src/main/java/dev/relay/state/PauseFile.java
+//SOURCES ../src/main/java/dev/relay/state/RelayState.java
 //SOURCES ../src/main/java/dev/relay/state/Status.java
 //SOURCES ../src/main/java/dev/relay/state/StatusFile.java
 //SOURCES ../src/main/java/dev/relay/state/TakenIds.java

@@ -24,6 +24,8 @@ import dev.relay.queue.QueueDirectory;
 import dev.relay.queue.QueueIndex;
 import dev.relay.queue.Rejection;
 import dev.relay.state.ControlFiles;
+import dev.relay.state.PauseFile;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.StatusFile;
 import dev.relay.state.TakenIds;

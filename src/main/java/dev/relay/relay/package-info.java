@@ -5,6 +5,6 @@
  * messages), {@code Recovery} (what a restart finds half done), {@code Turns} (requests, usage, summaries),
  * {@code TurnFinisher} (a turn's durable steps, {@code TurnStep}), {@code Delivery} (replies handed to sessions, blocked
  * sessions), {@code RetryPolicy} with {@code Retry} (when to try again), {@code IoFaults} with {@code RepeatedWarning}
- * (the relay's own file failures), {@code PauseFile}, {@code StatusBuilder}, and {@code CachePlanner}.
+ * (the relay's own file failures), {@code StatusBuilder}, and {@code CachePlanner}.
  */
 package dev.relay.relay;

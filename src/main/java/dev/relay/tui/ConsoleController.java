@@ -153,7 +153,7 @@ public final class ConsoleController {
             }
         }
         Rect footer = l.footer();
-        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), "needs_jc".equals(s.state())),
+        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), s.needsJc()),
                 footer.width()));
         Optional<Window> overlay = switch (mode) {
             case HELP -> Optional.of(Overlays.help(size, helpTop));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.anthropic.CoordinatorException;
 import dev.relay.state.ControlFiles;
+import dev.relay.state.RelayState;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
@@ -106,7 +107,7 @@ class SteppedLoopTest {
         loop.stepOnce();
         assertEquals(1, calls(), "a refusal is not retried by itself");
         assertTrue(Files.exists(envelope));
-        assertEquals("error", loop.snapshot().state());
+        assertEquals("error", loop.snapshot().state().wire());
         assertEquals("Relay stopped: API error", relay.notifier.sent.get(0).title());
 
         control(ControlFiles.Command.RESUME);
@@ -129,7 +130,7 @@ class SteppedLoopTest {
         loop.stepOnce();
         assertEquals(0, calls());
         assertTrue(Files.exists(envelope));
-        assertEquals("paused", loop.snapshot().state());
+        assertEquals("paused", loop.snapshot().state().wire());
         assertEquals(1, loop.snapshot().queueDepth());
 
         control(ControlFiles.Command.RESUME);
