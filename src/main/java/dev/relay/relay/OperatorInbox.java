@@ -15,8 +15,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The operator's messages: {@code jc_input.txt} taken into {@code state/operator/} at once, so that it is taken
@@ -24,11 +22,6 @@ import java.util.regex.Pattern;
  * The one place that knows an operator item's key and file.
  */
 final class OperatorInbox {
-    private static final Pattern DIRECT = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9_-]{0,63}):[ \\t]*(.*)", Pattern.DOTALL);
-
-    /** {@code message} stripped; empty when nothing followed the colon. */
-    record Direct(SessionId session, String message) {}
-
     private final Path input;
     private final Path dir;
     private final Clock clock;
@@ -84,12 +77,6 @@ final class OperatorInbox {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-    }
-
-    /** The message as a direct one, when it starts with {@code @SESSION:}. */
-    static Optional<Direct> direct(String text) {
-        Matcher m = DIRECT.matcher(text);
-        return m.matches() ? Optional.of(new Direct(SessionId.of(m.group(1)), m.group(2).strip())) : Optional.empty();
     }
 
     /** The work item of an operator message in {@code file}. */

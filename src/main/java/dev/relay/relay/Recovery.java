@@ -2,6 +2,7 @@ package dev.relay.relay;
 
 import dev.relay.conversation.ConversationStore;
 import dev.relay.conversation.Turn;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
 import dev.relay.queue.QueueDirectory;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class Recovery {
         for (Path file : operator.files()) {
             String key = OperatorInbox.key(file);
             String text = operator.read(file);
-            if (OperatorInbox.direct(text).isPresent()) {
+            if (DirectMessage.parse(text).isPresent()) {
                 continue;
             }
             conversation.assistantTurn(key).ifPresent(reply ->

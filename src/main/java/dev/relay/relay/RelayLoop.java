@@ -12,6 +12,7 @@ import dev.relay.config.Settings;
 import dev.relay.conversation.ConversationStore;
 import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
@@ -474,7 +475,7 @@ public final class RelayLoop implements AutoCloseable {
                 continue;
             }
             String text = operator.read(file);
-            Optional<OperatorInbox.Direct> direct = OperatorInbox.direct(text);
+            Optional<DirectMessage> direct = DirectMessage.parse(text);
             if (direct.isPresent()) {
                 SessionId session = direct.get().session();
                 String message = direct.get().message();
@@ -484,7 +485,7 @@ public final class RelayLoop implements AutoCloseable {
                     finisher.add(new TurnFinisher.Finish(item, "", Optional.empty(), true));
                 } else {
                     LOG.info("operator message dispatched directly to {}", session);
-                    emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, "@" + session + ": " + message, item.key(),
+                    emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, direct.get().text(), item.key(),
                             clock.instant())));
                     finisher.add(new TurnFinisher.Finish(item, message, Optional.of(session), true));
                 }

@@ -4,6 +4,7 @@ import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
@@ -273,7 +274,7 @@ public final class ConsoleController {
         actions.override(text);
         editor.clear();
         closeOverlay();
-        say(TextEditor.directTarget(text).map(d -> "sent to " + d + " directly")
+        say(DirectMessage.parse(text).map(d -> "sent to " + d.session() + " directly")
                 .orElse("sent: the coordinator's next turn is yours"), Style.OK);
         afterAction.run();
     }
