@@ -781,12 +781,11 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void ioRecovered() {
-        RelayState stateBefore = effectiveState();
         IoFaults.Ended ended = io.end(clock.instant());
         if (ended.noticed()) {
             notify(new Notification("Relay writes its files again", "after " + ended.failures() + " failures: "
                     + ended.cause(), Notification.DEFAULT, List.of("white_check_mark")));
-            emit(new RelayEvent.StateChanged(stateBefore, "the relay writes its files again"));
+            emit(new RelayEvent.StateChanged(effectiveState(), "the relay writes its files again"));
         }
         statusChange = StatusChange.URGENT;
     }
