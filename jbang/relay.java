@@ -147,9 +147,11 @@
 //SOURCES ../src/main/java/dev/relay/queue/package-info.java
 //SOURCES ../src/main/java/dev/relay/relay/CachePlanner.java
 //SOURCES ../src/main/java/dev/relay/relay/Delivery.java
+//SOURCES ../src/main/java/dev/relay/relay/DirectoryWatch.java
 //SOURCES ../src/main/java/dev/relay/relay/Intake.java
 //SOURCES ../src/main/java/dev/relay/relay/IoFaults.java
 //SOURCES ../src/main/java/dev/relay/relay/OperatorInbox.java
+//SOURCES ../src/main/java/dev/relay/relay/PauseKeeper.java
 //SOURCES ../src/main/java/dev/relay/relay/Recovery.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayEvent.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayLoop.java
@@ -157,7 +159,10 @@
 //SOURCES ../src/main/java/dev/relay/relay/Retry.java
 //SOURCES ../src/main/java/dev/relay/relay/RetryPolicy.java
 //SOURCES ../src/main/java/dev/relay/relay/StatusBuilder.java
+//SOURCES ../src/main/java/dev/relay/relay/StatusSchedule.java
+//SOURCES ../src/main/java/dev/relay/relay/StuckQueue.java
 //SOURCES ../src/main/java/dev/relay/relay/TurnFinisher.java
+//SOURCES ../src/main/java/dev/relay/relay/TurnRunner.java
 //SOURCES ../src/main/java/dev/relay/relay/TurnStep.java
 //SOURCES ../src/main/java/dev/relay/relay/Turns.java
 //SOURCES ../src/main/java/dev/relay/relay/WorkItem.java

@@ -1,6 +1,7 @@
 package dev.relay.relay;
 
 import dev.relay.conversation.Turn;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.Outbox;
@@ -77,6 +78,17 @@ final class OperatorInbox {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /** An operator message: its work item, and the direct message it is, if it is one. */
+    record Message(WorkItem item, Optional<DirectMessage> direct) {}
+
+    /** The message in {@code file}; one for the coordinator has its reply go to {@code replyTo}. */
+    Message message(Path file, Optional<SessionId> replyTo) {
+        String text = read(file);
+        Optional<DirectMessage> direct = DirectMessage.parse(text);
+        return new Message(direct.map(d -> item(file, d.message(), Optional.of(d.session())))
+                .orElseGet(() -> item(file, text.strip(), replyTo)), direct);
     }
 
     /** The work item of an operator message in {@code file}. */
