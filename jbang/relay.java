@@ -148,8 +148,10 @@
 //SOURCES ../src/main/java/dev/relay/relay/CachePlanner.java
 //SOURCES ../src/main/java/dev/relay/relay/Delivery.java
 //SOURCES ../src/main/java/dev/relay/relay/DirectoryWatch.java
+//SOURCES ../src/main/java/dev/relay/relay/Effect.java
 //SOURCES ../src/main/java/dev/relay/relay/Intake.java
 //SOURCES ../src/main/java/dev/relay/relay/IoFaults.java
+//SOURCES ../src/main/java/dev/relay/relay/Keyring.java
 //SOURCES ../src/main/java/dev/relay/relay/OperatorInbox.java
 //SOURCES ../src/main/java/dev/relay/relay/PauseKeeper.java
 //SOURCES ../src/main/java/dev/relay/relay/Recovery.java

@@ -13,9 +13,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator's messages: {@code jc_input.txt} taken into {@code state/operator/} at once, so that it is taken
@@ -23,6 +26,8 @@ import java.util.Optional;
  * The one place that knows an operator item's key and file.
  */
 final class OperatorInbox {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorInbox.class);
+
     private final Path input;
     private final Path dir;
     private final Clock clock;
@@ -82,6 +87,15 @@ final class OperatorInbox {
 
     /** An operator message: its work item, and the direct message it is, if it is one. */
     record Message(WorkItem item, Optional<DirectMessage> direct) {}
+
+    /** What sending a direct message tells: the operator's turn, or a problem when nothing followed the colon. */
+    static List<Effect> sent(WorkItem item, DirectMessage direct, Instant at) {
+        if (direct.message().isEmpty()) {
+            return List.of(new Effect.Problem(direct.text() + "had no message after the colon; nothing sent"));
+        }
+        LOG.info("operator message dispatched directly to {}", direct.session());
+        return List.of(new Effect.Tell(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, direct.text(), item.key(), at))));
+    }
 
     /** The message in {@code file}; one for the coordinator has its reply go to {@code replyTo}. */
     Message message(Path file, Optional<SessionId> replyTo) {

@@ -62,12 +62,10 @@ import org.slf4j.LoggerFactory;
 public final class RelayLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);
     private static final Duration RESCAN = Duration.ofSeconds(1);
-    private static final Duration SECRETS_RELOAD = Duration.ofSeconds(10);
 
     private final Home home;
     private final Clock clock;
-    private final Function<Settings, Optional<Coordinator>> coordinators;
-    private final Function<Settings, Settings> secretsReloader;
+    private final Keyring keys;
     private final Notifier notifier;
 
     private final QueueDirectory queue;
@@ -92,8 +90,6 @@ public final class RelayLoop implements AutoCloseable {
     });
     private Executor calls = api;
 
-    private Settings settings;
-    private Optional<Coordinator> coordinator;
     private ConversationStore conversation;
     private TakenIds takenIds;
     private Intake intake;
@@ -107,7 +103,6 @@ public final class RelayLoop implements AutoCloseable {
     private String lastError;
     private Instant startedAt;
     private Instant lastRescan = Instant.MIN;
-    private Instant lastSecretsReload = Instant.MIN;
     private final Set<String> reportedProblems = new HashSet<>();
 
     /** Wakes the loop: a command arrived. */
@@ -121,11 +116,9 @@ public final class RelayLoop implements AutoCloseable {
     public RelayLoop(Settings settings, Clock clock, Function<Settings, Optional<Coordinator>> coordinators,
                      Function<Settings, Settings> secretsReloader, Notifier notifier,
                      Function<SessionId, DispatchTarget> targets) {
-        this.settings = settings;
         this.home = settings.home();
         this.clock = clock;
-        this.coordinators = coordinators;
-        this.secretsReloader = secretsReloader;
+        this.keys = new Keyring(settings, coordinators, secretsReloader);
         this.notifier = notifier;
         this.queue = new QueueDirectory(home.queueDir(), settings.maxEnvelopeBytes(), clock);
         this.queueIndex = new QueueIndex(queue);
@@ -161,6 +154,7 @@ public final class RelayLoop implements AutoCloseable {
         watch.start(inbox::offer);
         loopThread = new Thread(this::run, "relay-loop");
         loopThread.start();
+        Settings settings = keys.settings();
         LOG.info("relay started on {} (model {}, {} configured session{})", home.root(), settings.model(),
                 settings.sessions().size(), settings.sessions().size() == 1 ? "" : "s");
     }
@@ -179,15 +173,8 @@ public final class RelayLoop implements AutoCloseable {
         recovery = new Recovery(queue, operator, conversation);
         finisher = new TurnFinisher(outbox, takenIds, queueIndex, this::reach);
         turns = new TurnRunner(conversation, clock, calls, inbox::add, this::reach);
-        try {
-            pause.load();
-            if (pause.state() != RelayState.RUNNING) {
-                LOG.info("starting {} as the relay was when it stopped", pause.state().wire());
-            }
-        } catch (IOException e) {
-            problem(pause.path() + " is unreadable (" + e.getMessage() + "); starting as running");
-        }
-        coordinator = coordinators.apply(settings);
+        apply(pause.load());
+        keys.open();
     }
 
     /** Stops after the current step; an API call in flight is abandoned and repeated at the next start. */
@@ -332,14 +319,14 @@ public final class RelayLoop implements AutoCloseable {
             queueIndex.rescan(); // the safety net under the directory watch
             lastRescan = now;
         }
-        persistPause();
+        apply(pause.persist());
         takeControlCommands();
         advanceFinishing();   // turns an error left half-finished resume at their first missing step
-        turns.unrecorded().ifPresent(done -> apply(turns.record(done, context())));
+        turns.unrecorded().ifPresent(done -> turnDone(turns.record(done, context())));
         pumpOutbox();
         takeOperatorInput();
         intake.screenNewEnvelopes(this::rejected);
-        if (coordinator.isEmpty() && Duration.between(lastSecretsReload, now).compareTo(SECRETS_RELOAD) >= 0) {
+        if (keys.lookAgain(now)) {
             reloadSecrets();
         }
         if (turns.busy() || !finisher.isEmpty()) {
@@ -351,12 +338,12 @@ public final class RelayLoop implements AutoCloseable {
                 problem("the " + open.get().describe() + " of the unanswered turn was removed by someone else; the turn is abandoned");
                 turns.abandon();
             } else if (turns.retry().due(now)) {
-                apply(turns.call(context()));
+                turnDone(turns.call(context()));
             }
             return true;
         }
         queueIndex.oldest().flatMap(oldest -> stuck.check(oldest.name(), oldest.modifiedAt(), queueIndex.size(),
-                settings.stuckQueueThreshold(), now, effectiveState().wire(), lastError)).ifPresent(msg -> {
+                keys.settings().stuckQueueThreshold(), now, effectiveState().wire(), lastError)).ifPresent(msg -> {
                     LOG.warn("queue stuck: {}", msg);
                     notify(new Notification("Relay queue stuck", msg, Notification.HIGH, List.of("hourglass")));
                 });
@@ -403,14 +390,8 @@ public final class RelayLoop implements AutoCloseable {
                 return Optional.of(m.item());
             }
             DirectMessage direct = m.direct().get();
-            if (direct.message().isEmpty()) {
-                problem(direct.text() + "had no message after the colon; nothing sent");
-            } else {
-                LOG.info("operator message dispatched directly to {}", direct.session());
-                emit(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, direct.text(), m.item().key(), clock.instant())));
-            }
+            apply(OperatorInbox.sent(m.item(), direct, clock.instant()));
             finisher.add(TurnFinisher.Finish.direct(m.item(), direct.message()));
-            statusChanged();
             advanceFinishing();
             pumpOutbox();
             if (!finisher.isEmpty()) {
@@ -421,7 +402,7 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private Optional<SessionId> operatorReplyTo() {
-        return settings.firstSession().map(s -> s.id());
+        return keys.settings().firstSession().map(s -> s.id());
     }
 
     /**
@@ -436,7 +417,7 @@ public final class RelayLoop implements AutoCloseable {
                 LOG.info(a.item().speaker().equals(Turn.OPERATOR)
                         ? "the operator's message {} was answered before a restart; finishing its turn"
                         : "envelope {} was answered before a restart; finishing its turn", a.item().file().getFileName());
-                finish(a.item(), a.reply(), Turns.needsJc(settings, a.reply().content()), false);
+                finish(a.item(), a.reply(), Turns.needsJc(keys.settings(), a.reply().content()), false);
             }
             int released = outbox.releaseAllBut(finisher.heldDigests());
             if (released > 0) {
@@ -455,11 +436,11 @@ public final class RelayLoop implements AutoCloseable {
     // ---------------------------------------------------------------- turns
 
     private TurnRunner.Context context() {
-        return new TurnRunner.Context(settings, coordinator, this::price);
+        return new TurnRunner.Context(keys.settings(), keys.coordinator(), this::price);
     }
 
     private void startTurn(WorkItem item) {
-        apply(turns.start(item, context()));
+        turnDone(turns.start(item, context()));
     }
 
     private void onApiDone(TurnRunner.ApiDone done) {
@@ -468,23 +449,39 @@ public final class RelayLoop implements AutoCloseable {
         }
         statusChanged();
         if (running) {
-            apply(turns.answer(done, context()));
+            turnDone(turns.answer(done, context()));
         }
     }
 
-    /** Does what the turn runner answered, in order: the loop alone tells, notifies and finishes. */
-    private void apply(List<TurnRunner.Outcome> outcomes) {
+    /** A turn moved on: the status says so, whatever else it answered. */
+    private void turnDone(List<Effect> effects) {
         statusChanged();
-        for (TurnRunner.Outcome o : outcomes) {
-            if (o instanceof TurnRunner.Tell t) {
+        apply(effects);
+    }
+
+    /** Does what a piece answered, in order: the loop alone tells, notifies and finishes turns. */
+    private void apply(List<Effect> effects) {
+        if (!effects.isEmpty()) {
+            statusChanged();
+        }
+        for (Effect e : effects) {
+            if (e instanceof Effect.Tell t) {
                 emit(t.event());
-            } else if (o instanceof TurnRunner.Failing f) {
-                lastError = f.message();
-            } else if (o instanceof TurnRunner.Stopped s) {
-                setError(s.detail());
-            } else if (o instanceof TurnRunner.Alert a) {
+            } else if (e instanceof Effect.LastError l) {
+                lastError = l.message();
+            } else if (e instanceof Effect.Problem p) {
+                problem(p.message());
+            } else if (e instanceof Effect.Stopped s) {
+                lastError = s.detail();
+                schedule.urgent();
+                emit(new RelayEvent.StateChanged(RelayState.ERROR, s.detail()));
+            } else if (e instanceof Effect.Alert a) {
                 notify(a.notification());
-            } else if (o instanceof TurnRunner.Answered a) {
+            } else if (e instanceof Effect.Urgent) {
+                schedule.urgent();
+            } else if (e instanceof Effect.IoFailed f) {
+                apply(io.failed(f.what(), f.cause(), clock.instant()));
+            } else if (e instanceof Effect.Answered a) {
                 finish(a.item(), a.reply(), a.needsJc(), true);
             }
         }
@@ -507,7 +504,7 @@ public final class RelayLoop implements AutoCloseable {
         if (needsJc) {
             String text = reply.content();
             pause.askedForJc(clock.instant(), text);
-            setPause(RelayState.NEEDS_JC, "the coordinator asks for JC");
+            apply(pause.set(RelayState.NEEDS_JC, "the coordinator asks for JC", clock.instant()));
             notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
                     Notification.URGENT, List.of("rotating_light")));
         }
@@ -526,8 +523,8 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private Price price() {
-        String model = settings.model();
-        return settings.prices().forModel(model).orElseGet(() -> {
+        String model = keys.settings().model();
+        return keys.settings().prices().forModel(model).orElseGet(() -> {
             problemOnce("no price for model " + model + ": costs are shown as $0; add it under prices: in config.yaml");
             return new Price(0, 0, 0, 0, 0);
         });
@@ -538,26 +535,7 @@ public final class RelayLoop implements AutoCloseable {
     private void pumpOutbox() {
         for (Delivery.Outcome outcome : delivery.pump()) {
             statusChanged();
-            if (outcome instanceof Delivery.Delivered d) {
-                LOG.info("reply delivered to {}", d.session());
-                emit(new RelayEvent.ReplyDelivered(d.session()));
-            } else if (outcome instanceof Delivery.Unblocked u) {
-                LOG.info("session {} takes replies again (blocked {} s: {})", u.session(),
-                        Duration.between(u.was().since(), u.at()).toSeconds(), u.was().cause());
-                emit(new RelayEvent.Problem("session " + u.session() + " takes replies again"));
-            } else if (outcome instanceof Delivery.Failed f && f.news()) {
-                String detail = IoFaults.detail(f.cause());
-                lastError = "session " + f.session() + " blocked: " + detail;
-                schedule.urgent();
-                LOG.warn("replies to {} cannot be handed over: {}; they wait (tried again with a pause), the other sessions go on",
-                        f.session(), detail);
-                LOG.debug("the failure", f.cause());
-                emit(new RelayEvent.Problem(lastError));
-                if (f.before().isEmpty()) {
-                    notify(new Notification("Relay: session " + f.session() + " blocked",
-                            "Its replies wait: " + detail, Notification.HIGH, List.of("warning")));
-                }
-            }
+            apply(Delivery.effects(outcome));
         }
     }
 
@@ -567,17 +545,7 @@ public final class RelayLoop implements AutoCloseable {
      * status, and notified once if it lasts.
      */
     private void ioFailure(String what, RuntimeException e) {
-        IoFaults.Failure failure = io.failed(what, e, clock.instant());
-        lastError = failure.cause();
-        statusChanged();
-        if (failure.first()) {
-            emit(new RelayEvent.Problem(failure.cause()));
-        }
-        if (failure.notice()) {
-            setError("cannot write its files: " + failure.detail() + " (retrying; nothing is lost)");
-            notify(new Notification("Relay cannot write its files", failure.detail() + ". The relay retries with a pause "
-                    + "and loses nothing; free the disk or fix the permissions.", Notification.HIGH, List.of("warning")));
-        }
+        apply(io.failed(what, e, clock.instant()));
     }
 
     private void ioRecovered() {
@@ -606,17 +574,9 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void reloadSecrets() {
-        lastSecretsReload = clock.instant();
         try {
-            Settings reloaded = secretsReloader.apply(settings);
-            boolean hadKey = coordinator != null && coordinator.isPresent();
-            settings = reloaded;
-            coordinator = coordinators.apply(settings);
-            if (!hadKey && coordinator.isPresent()) {
-                LOG.info("ANTHROPIC_API_KEY found; turns resume");
-                if (turns.keyFound()) {
-                    statusChanged();
-                }
+            if (keys.reload(clock.instant()) && turns.keyFound()) {
+                statusChanged();
             }
         } catch (RuntimeException e) {
             problemOnce("cannot re-read the secrets: " + e.getMessage());
@@ -624,28 +584,7 @@ public final class RelayLoop implements AutoCloseable {
     }
 
     private void setPause(RelayState state, String why) {
-        if (!pause.set(state, clock.instant())) {
-            return;
-        }
-        schedule.urgent();
-        persistPause();
-        LOG.info("state {}: {}", state.wire(), why);
-        emit(new RelayEvent.StateChanged(state, why));
-    }
-
-    /** Writes the pause state when it changed; when it cannot be written it holds in memory for the next steps. */
-    private void persistPause() {
-        try {
-            pause.persist();
-        } catch (RuntimeException e) {
-            ioFailure("cannot record the state " + pause.state().wire(), e);
-        }
-    }
-
-    private void setError(String detail) {
-        lastError = detail;
-        schedule.urgent();
-        emit(new RelayEvent.StateChanged(RelayState.ERROR, detail));
+        apply(pause.set(state, why, clock.instant()));
     }
 
     private RelayState effectiveState() {
@@ -720,6 +659,7 @@ public final class RelayLoop implements AutoCloseable {
         Map<SessionId, SessionRecord.Failure> failures = SessionFailures.scan(home);
         Map<SessionId, Instant> reported = intake.lastReportAt();
         List<StatusBuilder.SessionFacts> sessions = new ArrayList<>();
+        Settings settings = keys.settings();
         for (SessionId s : StatusBuilder.sessions(settings, outbox.sessions(), reported.keySet(), failures.keySet())) {
             SessionRecord.Failure failure = failures.get(s);
             sessions.add(new StatusBuilder.SessionFacts(s, outbox.pending(s).size(), Files.exists(home.inputFile(s)),
@@ -735,6 +675,6 @@ public final class RelayLoop implements AutoCloseable {
                 turns.callInFlight(), turns.open().isPresent(), io.lasting(), io.cause(), last.map(Map.Entry::getKey),
                 last.map(Map.Entry::getValue).orElse(null), queueIndex.size(), queueIndex.oldest().map(QueueDirectory.Entry::modifiedAt),
                 queue.rejectedCount(), conversation.chars(), conversation.turns().size(), conversation.totalUsage(),
-                turns.lastTurnCost(), turns.lastTtl(), coordinator.isPresent(), lastError, sessions);
+                turns.lastTurnCost(), turns.lastTtl(), keys.coordinator().isPresent(), lastError, sessions);
     }
 }

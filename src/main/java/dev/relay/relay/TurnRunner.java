@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The open turn and its coordinator call: the user turn recorded, the call made (a summary first when the history
  * is over its cap) and tracked by id, its answer recorded once, its failure retried or held. Called on the loop's
- * thread; the call itself runs on {@code calls} and posts its {@link ApiDone} to the loop. Answers what the loop must
- * tell or do, in order.
+ * thread; the call itself runs on {@code calls} and posts its {@link ApiDone} to the loop. Answers the {@link Effect}s
+ * for the loop to tell or do, in order.
  */
 final class TurnRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRunner.class);
@@ -40,22 +40,6 @@ final class TurnRunner {
 
     /** What the settings and the secrets are now (a resume re-reads them); the price is looked up when needed. */
     record Context(Settings settings, Optional<Coordinator> coordinator, Supplier<Price> price) {}
-
-    sealed interface Outcome {}
-
-    /** An event for the loop's observers. */
-    record Tell(RelayEvent event) implements Outcome {}
-
-    /** The last error the status shows, without changing the state. */
-    record Failing(String message) implements Outcome {}
-
-    /** The relay is in error until this is over (a hold, an API failing in a row). */
-    record Stopped(String detail) implements Outcome {}
-
-    record Alert(Notification notification) implements Outcome {}
-
-    /** The turn's reply is recorded: the loop finishes the turn. */
-    record Answered(WorkItem item, Turn reply, boolean needsJc) implements Outcome {}
 
     private final ConversationStore conversation;
     private final Clock clock;
@@ -149,13 +133,13 @@ final class TurnRunner {
     }
 
     /** Records the item's user turn (once) and makes its call, unless a hold stops it. */
-    List<Outcome> start(WorkItem item, Context ctx) {
-        List<Outcome> out = new ArrayList<>();
+    List<Effect> start(WorkItem item, Context ctx) {
+        List<Effect> out = new ArrayList<>();
         if (!conversation.hasUserTurn(item.key())) {
             Turn user = Turn.user(item.speaker(), item.content(), item.key(), clock.instant());
             reach.accept(TurnStep.USER_RECORDED, item.key());
             conversation.append(user);
-            out.add(new Tell(new RelayEvent.TurnRecorded(user)));
+            out.add(new Effect.Tell(new RelayEvent.TurnRecorded(user)));
         }
         open = item;
         retry = retry.newTurn();
@@ -166,18 +150,18 @@ final class TurnRunner {
     }
 
     /** Calls the coordinator again for the open turn (its retry is due). */
-    List<Outcome> call(Context ctx) {
-        List<Outcome> out = new ArrayList<>();
+    List<Effect> call(Context ctx) {
+        List<Effect> out = new ArrayList<>();
         call(open, ctx, out);
         return out;
     }
 
-    private void call(WorkItem item, Context ctx, List<Outcome> out) {
+    private void call(WorkItem item, Context ctx, List<Effect> out) {
         if (ctx.coordinator().isEmpty()) {
             Retry.Hold hold = new Retry.Hold(Retry.Hold.Kind.NO_API_KEY, "ANTHROPIC_API_KEY is not set: add it to "
                     + ctx.settings().home().envFile() + " (or the environment), then run `relay resume`");
             retry = retry.held(hold);
-            out.add(new Stopped(hold.reason()));
+            out.add(new Effect.Stopped(hold.reason()));
             return;
         }
         Coordinator c = ctx.coordinator().get();
@@ -219,7 +203,7 @@ final class TurnRunner {
     }
 
     /** What a settled call's result leads to: its answer recorded, or its failure retried or held. */
-    List<Outcome> answer(ApiDone done, Context ctx) {
+    List<Effect> answer(ApiDone done, Context ctx) {
         if (done.failure() != null || done.crash() != null) {
             return failed(done);
         }
@@ -232,10 +216,10 @@ final class TurnRunner {
      * appended (once) and answered for the loop to finish. When the history cannot be written, the answer is kept and
      * recorded again (by the next steps), never asked for again: one call, one assistant turn.
      */
-    List<Outcome> record(ApiDone done, Context ctx) {
+    List<Effect> record(ApiDone done, Context ctx) {
         unrecorded = done;
         Usage usage = Turns.usageOf(done.reply(), ctx.price().get());
-        List<Outcome> out = new ArrayList<>();
+        List<Effect> out = new ArrayList<>();
         if (done.summary()) {
             long before = conversation.chars();
             Turns.Compaction compaction = Turns.compact(conversation.turns(), ctx.settings().keepRecentTurns(),
@@ -243,7 +227,7 @@ final class TurnRunner {
             conversation.replaceAll(compaction.turns());
             LOG.info("history summarized: {} turns replaced, {} -> {} characters", compaction.replaced(), before,
                     conversation.chars());
-            out.add(new Tell(new RelayEvent.HistorySummarized(compaction.replaced(), before, conversation.chars())));
+            out.add(new Effect.Tell(new RelayEvent.HistorySummarized(compaction.replaced(), before, conversation.chars())));
             unrecorded = null;
             call(done.item(), ctx, out);
             return out;
@@ -262,7 +246,7 @@ final class TurnRunner {
             assistant = Turn.assistant(text, key, clock.instant(), usage);
             reach.accept(TurnStep.REPLY_RECORDED, key);
             conversation.append(assistant);
-            out.add(new Tell(new RelayEvent.TurnRecorded(assistant)));
+            out.add(new Effect.Tell(new RelayEvent.TurnRecorded(assistant)));
             LOG.info("turn for {} answered in {} ms ({} in, {} cached, {} out, ${})", done.item().describe(),
                     Duration.between(done.startedAt(), clock.instant()).toMillis(), usage.inputTokens(),
                     usage.cacheReadTokens(), usage.outputTokens(), String.format("%.4f", usage.costUsd()));
@@ -271,31 +255,31 @@ final class TurnRunner {
         lastTurnCost = usage.costUsd();
         open = null;
         retry = retry.newTurn();
-        out.add(new Answered(done.item(), assistant, Turns.needsJc(ctx.settings(), assistant.content())));
+        out.add(new Effect.Answered(done.item(), assistant, Turns.needsJc(ctx.settings(), assistant.content())));
         return out;
     }
 
-    private List<Outcome> failed(ApiDone done) {
+    private List<Effect> failed(ApiDone done) {
         CoordinatorException e = done.failure();
         String message = e != null ? e.getMessage() : "internal error: " + done.crash();
         if (done.crash() != null) {
             LOG.error("the coordinator call crashed", done.crash());
         }
-        List<Outcome> out = new ArrayList<>();
-        out.add(new Failing(message));
+        List<Effect> out = new ArrayList<>();
+        out.add(new Effect.LastError(message));
         RetryPolicy.Decision decision = retryPolicy.afterFailure(retry, e == null || e.retryable(),
                 e == null ? Optional.empty() : e.retryAfter(), message, clock.instant());
         retry = decision.next();
         if (decision.refused()) {
-            out.add(new Stopped("the API refused the call: " + message + " (the envelope is kept; fix it, then `relay resume`)"));
-            out.add(new Alert(new Notification("Relay stopped: API error", message, Notification.HIGH, List.of("warning"))));
+            out.add(new Effect.Stopped("the API refused the call: " + message + " (the envelope is kept; fix it, then `relay resume`)"));
+            out.add(new Effect.Alert(new Notification("Relay stopped: API error", message, Notification.HIGH, List.of("warning"))));
             LOG.error("API refused the turn for {}: {}; holding until `relay resume`", done.item().describe(), message);
             return out;
         }
         if (decision.backingOff()) {
-            out.add(new Stopped("API failing (" + retry.consecutiveFailures() + " in a row): " + retry.detail()));
+            out.add(new Effect.Stopped("API failing (" + retry.consecutiveFailures() + " in a row): " + retry.detail()));
             if (decision.startsBackoff()) {
-                out.add(new Alert(new Notification("Relay backing off", message, Notification.HIGH, List.of("warning"))));
+                out.add(new Effect.Alert(new Notification("Relay backing off", message, Notification.HIGH, List.of("warning"))));
             }
         }
         LOG.warn("API call for {} failed (attempt {}): {}; {}", done.item().describe(), retry.attempts(), message,
