@@ -6,6 +6,7 @@ import dev.relay.core.Home;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
 import dev.relay.queue.EnvelopeWriter;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.StatusFile;
 import java.io.IOException;
@@ -195,7 +196,7 @@ public final class ClaudeHooks {
      * longer queued, and no answer to it waits. Only the operator will answer now.
      */
     private boolean heldForOperator(Status status, Path envelope, String digest, Mailbox mailbox) {
-        return "needs_jc".equals(status.state()) && !Files.exists(envelope) && !mailbox.outboxHas(digest)
+        return status.state() == RelayState.NEEDS_JC && !Files.exists(envelope) && !mailbox.outboxHas(digest)
                 && !mailbox.inputWaiting();
     }
 

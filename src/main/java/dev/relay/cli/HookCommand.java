@@ -74,7 +74,7 @@ final class HookCommand implements Callable<Integer> {
 
         /** Where install keeps what the settings file was, so that uninstall can give back exactly those bytes. */
         Path backupFile(Home home) {
-            return home.hooksDir().resolve("settings").resolve(Keys.digest(settingsFile().toString(), session) + ".json");
+            return home.hookBackupFile(Keys.digest(settingsFile().toString(), session) + ".json");
         }
 
         static String read(Path file) throws IOException {

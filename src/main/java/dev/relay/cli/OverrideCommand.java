@@ -1,5 +1,6 @@
 package dev.relay.cli;
 
+import dev.relay.core.DirectMessage;
 import dev.relay.core.Home;
 import dev.relay.monitor.FileOperatorActions;
 import dev.relay.monitor.OperatorActions;
@@ -37,7 +38,7 @@ final class OverrideCommand extends HomeCommand {
             throw new UserException("an earlier override is still waiting in " + home.jcInputFile()
                     + " (is the relay running? see `relay status`); not replaced");
         }
-        out().println(text.stripLeading().startsWith("@") ? "override written: it goes to the session directly"
+        out().println(DirectMessage.parse(text).isPresent() ? "override written: it goes to the session directly"
                 : "override written: it is the coordinator's next turn");
         if (!Files.exists(home.statusFile())) {
             out().println("(no relay has run in " + home.root() + " yet: it is taken when one starts)");

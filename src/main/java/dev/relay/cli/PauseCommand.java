@@ -1,6 +1,7 @@
 package dev.relay.cli;
 
 import dev.relay.state.ControlFiles;
+import dev.relay.state.RelayState;
 import picocli.CommandLine.Command;
 
 @Command(name = "pause", mixinStandardHelpOptions = true,
@@ -9,6 +10,6 @@ import picocli.CommandLine.Command;
 final class PauseCommand extends ControlCommand {
     @Override
     public Integer call() throws InterruptedException {
-        return send(ControlFiles.Command.PAUSE, s -> "paused".equals(s.state()), "paused");
+        return send(ControlFiles.Command.PAUSE, s -> s.state() == RelayState.PAUSED, "paused");
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.cli;
 
 import dev.relay.state.ControlFiles;
+import dev.relay.state.RelayState;
 import picocli.CommandLine.Command;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 final class ResumeCommand extends ControlCommand {
     @Override
     public Integer call() throws InterruptedException {
-        return send(ControlFiles.Command.RESUME, s -> !"paused".equals(s.state()) && !"needs_jc".equals(s.state()),
+        return send(ControlFiles.Command.RESUME, s -> s.state() != RelayState.PAUSED && s.state() != RelayState.NEEDS_JC,
                 "resumed");
     }
 }

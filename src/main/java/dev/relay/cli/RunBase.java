@@ -70,7 +70,7 @@ abstract class RunBase extends HomeCommand {
         if (lock.isEmpty()) {
             if (!daemon) {
                 // a daemon (systemd, say) holds this home: this console attaches to it
-                Logging.configure(home.logsDir().resolve("console.log"), false);
+                Logging.configure(home.consoleLogFile(), false);
                 return ConsoleRunner.run(home, settings, null, stop);
             }
             String who = new StatusFile(home.statusFile()).read().map(s -> " (pid " + s.pid() + ")").orElse("");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.Home;
 import dev.relay.queue.QueueDirectory;
 import dev.relay.state.HomeLock;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.StatusFile;
 import java.io.PrintWriter;
@@ -69,11 +70,11 @@ final class StatusCommand extends HomeCommand {
         }
         Status s = status.get();
         if (stale) {
-            out.printf("State:      %s when last written%s%n", s.state(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+            out.printf("State:      %s when last written%s%n", s.state().wire(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
         } else if (running) {
             out.printf("Relay in %s: running (pid %d, up %s)%n", home.root(), s.pid(),
                     human(Duration.between(Instant.parse(s.startedAt()), now)));
-            out.printf("State:      %s%s%n", s.state(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+            out.printf("State:      %s%s%n", s.state().wire(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
         } else {
             out.printf("Relay in %s: not running (last seen %s ago, pid %d)%n", home.root(),
                     human(Duration.between(Instant.parse(s.heartbeatAt()), now)), s.pid());
@@ -97,7 +98,7 @@ final class StatusCommand extends HomeCommand {
                 prompt == 0 ? 0 : Math.round(100.0 * s.totalCacheReadTokens() / prompt));
         out.printf("Cost:       $%.4f in all, $%.4f the last turn (cache lifetime %s)%n", s.totalCostUsd(),
                 s.lastTurnCostUsd(), s.cacheTtl());
-        if (s.lastNeedsJcAt() != null && "needs_jc".equals(s.state())) {
+        if (s.lastNeedsJcAt() != null && s.state() == RelayState.NEEDS_JC) {
             out.printf("Needs JC:   since %s: %s%n", s.lastNeedsJcAt(), firstLine(s.lastNeedsJcText()));
         }
         out.printf("ntfy:       %s%n", s.ntfyUrl());

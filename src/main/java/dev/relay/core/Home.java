@@ -25,11 +25,17 @@ public record Home(Path root) {
     public Path takenIdsFile() { return stateDir().resolve("taken-ids.txt"); }
     public Path statusFile() { return stateDir().resolve("status.json"); }
     public Path jcInputFile() { return stateDir().resolve("jc_input.txt"); }
+    /** The operator's messages taken from jc_input.txt, one file each, until they are answered or dispatched. */
+    public Path operatorDir() { return stateDir().resolve("operator"); }
+    /** Whether the relay is paused (by the operator, or waiting for JC), kept over a restart. */
+    public Path pauseFile() { return stateDir().resolve("pause.json"); }
     public Path controlDir() { return stateDir().resolve("control"); }
     public Path outboxRoot() { return stateDir().resolve("outbox"); }
     public Path outboxDir(SessionId session) { return outboxRoot().resolve(session.value()); }
     public Path logsDir() { return root.resolve("logs"); }
     public Path logFile() { return logsDir().resolve("relay.log"); }
+    /** The log of a console attached to a relay running elsewhere (the relay's own log is that relay's). */
+    public Path consoleLogFile() { return logsDir().resolve("console.log"); }
     public Path agentsDir() { return root.resolve("agents"); }
     /** A container agent's workspace, mounted at /workspace; the agent writes into it. */
     public Path agentDir(SessionId agent) { return agentsDir().resolve(agent.value()); }
@@ -60,4 +66,6 @@ public record Home(Path root) {
     public Path hookScript() { return hooksDir().resolve("claude-hook.sh"); }
     public Path hookEndpointFile() { return hooksDir().resolve("endpoint"); }
     public Path hookHeadersFile() { return hooksDir().resolve("curl-headers"); }
+    /** What `relay hook install` found in a project's settings file, so that uninstall gives back those bytes. */
+    public Path hookBackupFile(String name) { return hooksDir().resolve("settings").resolve(name); }
 }

@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /** An agent session's id; checked once here, so that no unchecked string becomes a path. */
 public record SessionId(String value) implements Comparable<SessionId> {
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** The pattern of an id, for syntaxes that embed one. */
+    static final String SYNTAX = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
+    private static final Pattern VALID = Pattern.compile(SYNTAX);
 
     public SessionId {
         if (value == null || !VALID.matcher(value).matches()) {

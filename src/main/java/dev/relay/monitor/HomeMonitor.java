@@ -6,6 +6,7 @@ import dev.relay.core.Home;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.monitor.HomeSnapshot.QueuedItem;
+import dev.relay.state.RelayState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +121,7 @@ public final class HomeMonitor implements AutoCloseable {
         // ages move with time: a new snapshot once a second while something shown ages by the second (an envelope
         // waiting, a needs_jc pause), else every ten seconds ("reported 3m ago")
         boolean ticking = queue.queueTotal() > 0 || !queue.waiting().isEmpty()
-                || status.status().map(st -> "needs_jc".equals(st.state())).orElse(false);
+                || status.status().map(st -> st.state() == RelayState.NEEDS_JC).orElse(false);
         long tick = ticking ? 1000 : 10_000;
         if (!changed && Duration.between(lastAgeTick, now).toMillis() < tick) {
             return false;

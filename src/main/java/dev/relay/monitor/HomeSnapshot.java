@@ -3,6 +3,7 @@ package dev.relay.monitor;
 import dev.relay.conversation.Turn;
 import dev.relay.queue.Rejection;
 import dev.relay.state.AgentState;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import java.time.Instant;
 import java.util.List;
@@ -53,9 +54,19 @@ public record HomeSnapshot(
                 List.of(), List.of(), Optional.empty(), Map.of(), List.of(), Optional.empty());
     }
 
-    /** The relay's state word (running, paused, needs_jc, error), or "stopped" when no relay is live. */
+    /** The state of the live relay; empty when none is live, or it has not written its status yet. */
+    public Optional<RelayState> relayState() {
+        return relayLive ? status.map(Status::state) : Optional.empty();
+    }
+
+    /** True when a live relay waits for JC. */
+    public boolean needsJc() {
+        return relayState().orElse(null) == RelayState.NEEDS_JC;
+    }
+
+    /** The word the console shows: the live relay's state, "starting" before its first status, "stopped" without one. */
     public String state() {
-        return relayLive ? status.map(Status::state).orElse("starting") : "stopped";
+        return relayLive ? relayState().map(RelayState::wire).orElse("starting") : "stopped";
     }
 
     /** An envelope waiting in queue/ ({@code session} is "?" while it is not yet readable as an envelope). */

@@ -1,5 +1,6 @@
 package dev.relay.monitor;
 
+import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
 import java.time.Duration;
 
@@ -29,21 +30,17 @@ public interface OperatorActions {
 
     /** A follow-up message straight to one agent, without the coordinator. */
     default void sendTo(SessionId session, String text) {
-        override(direct(session, text));
+        override(DirectMessage.format(session, text));
     }
 
     /** As {@link #sendTo(SessionId, String)}, waiting for an earlier override as {@link #override(String, Duration)}. */
     default void sendTo(SessionId session, String text, Duration patience) throws InterruptedException {
-        override(direct(session, text), patience);
+        override(DirectMessage.format(session, text), patience);
     }
 
     void pause();
 
     void resume();
-
-    private static String direct(SessionId session, String text) {
-        return "@" + session.value() + ": " + text;
-    }
 
     /** Raised when the action cannot be taken now; the message says why and what to do. */
     class Refused extends RuntimeException {

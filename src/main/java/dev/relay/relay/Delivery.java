@@ -7,9 +7,11 @@ import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
 import dev.relay.files.Confined;
 import dev.relay.files.IoCause;
+import dev.relay.notify.Notification;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,6 +143,34 @@ final class Delivery {
         } catch (IOException e) {
             LOG.debug("cannot watch {}: {}; the periodic rescan covers it", dir, e.getMessage());
         }
+    }
+
+    /** What the loop tells of an outcome: a delivery, a session taking replies again, a new block (notified once). */
+    static List<Effect> effects(Outcome outcome) {
+        if (outcome instanceof Delivered d) {
+            LOG.info("reply delivered to {}", d.session());
+            return List.of(new Effect.Tell(new RelayEvent.ReplyDelivered(d.session())));
+        }
+        if (outcome instanceof Unblocked u) {
+            LOG.info("session {} takes replies again (blocked {} s: {})", u.session(),
+                    Duration.between(u.was().since(), u.at()).toSeconds(), u.was().cause());
+            return List.of(new Effect.Tell(new RelayEvent.Problem("session " + u.session() + " takes replies again")));
+        }
+        if (!(outcome instanceof Failed f) || !f.news()) {
+            return List.of();
+        }
+        String detail = IoFaults.detail(f.cause());
+        String error = "session " + f.session() + " blocked: " + detail;
+        LOG.warn("replies to {} cannot be handed over: {}; they wait (tried again with a pause), the other sessions go on",
+                f.session(), detail);
+        LOG.debug("the failure", f.cause());
+        List<Effect> out = new ArrayList<>(List.of(new Effect.LastError(error), new Effect.Urgent(),
+                new Effect.Tell(new RelayEvent.Problem(error))));
+        if (f.before().isEmpty()) {
+            out.add(new Effect.Alert(new Notification("Relay: session " + f.session() + " blocked",
+                    "Its replies wait: " + detail, Notification.HIGH, List.of("warning"))));
+        }
+        return out;
     }
 
     Map<SessionId, Blocked> blocked() {

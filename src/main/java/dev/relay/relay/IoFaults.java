@@ -1,7 +1,10 @@
 package dev.relay.relay;
 
 import dev.relay.files.IoCause;
+import dev.relay.notify.Notification;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 
 /**
@@ -10,9 +13,6 @@ import org.slf4j.Logger;
  */
 final class IoFaults {
     static final int FAILURES_BEFORE_NOTICE = 3;
-
-    /** One failure as the loop reports it: {@code first} of a series, or the one that warrants a notification. */
-    record Failure(String cause, String detail, boolean first, boolean notice) {}
 
     /** A series of failures that ended; {@code noticed} when it had been notified. */
     record Ended(int failures, String cause, boolean noticed) {}
@@ -28,18 +28,28 @@ final class IoFaults {
         this.warning = new RepeatedWarning(log);
     }
 
-    Failure failed(String what, RuntimeException e, Instant now) {
+    /**
+     * Counts a failure; answers it as the last error, told when it is the first of a series, and as an error with a
+     * notification when it has lasted.
+     */
+    List<Effect> failed(String what, RuntimeException e, Instant now) {
         failedThisRound = true;
         failures++;
         String detail = detail(e);
         cause = what + ": " + detail;
         retryAt = now.plus(RetryPolicy.ioPause(failures));
         warning.warn(cause, e, now);
-        boolean notice = failures == FAILURES_BEFORE_NOTICE && !notified;
-        if (notice) {
-            notified = true;
+        List<Effect> out = new ArrayList<>(List.of(new Effect.LastError(cause)));
+        if (failures == 1) {
+            out.add(new Effect.Tell(new RelayEvent.Problem(cause)));
         }
-        return new Failure(cause, detail, failures == 1, notice);
+        if (failures == FAILURES_BEFORE_NOTICE && !notified) {
+            notified = true;
+            out.add(new Effect.Stopped("cannot write its files: " + detail + " (retrying; nothing is lost)"));
+            out.add(new Effect.Alert(new Notification("Relay cannot write its files", detail + ". The relay retries with a "
+                    + "pause and loses nothing; free the disk or fix the permissions.", Notification.HIGH, List.of("warning"))));
+        }
+        return out;
     }
 
     void beginRound() {

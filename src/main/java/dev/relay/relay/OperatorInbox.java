@@ -1,6 +1,7 @@
 package dev.relay.relay;
 
 import dev.relay.conversation.Turn;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.Outbox;
@@ -12,11 +13,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator's messages: {@code jc_input.txt} taken into {@code state/operator/} at once, so that it is taken
@@ -24,10 +26,7 @@ import java.util.regex.Pattern;
  * The one place that knows an operator item's key and file.
  */
 final class OperatorInbox {
-    private static final Pattern DIRECT = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9_-]{0,63}):[ \\t]*(.*)", Pattern.DOTALL);
-
-    /** {@code message} stripped; empty when nothing followed the colon. */
-    record Direct(SessionId session, String message) {}
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorInbox.class);
 
     private final Path input;
     private final Path dir;
@@ -86,10 +85,24 @@ final class OperatorInbox {
         }
     }
 
-    /** The message as a direct one, when it starts with {@code @SESSION:}. */
-    static Optional<Direct> direct(String text) {
-        Matcher m = DIRECT.matcher(text);
-        return m.matches() ? Optional.of(new Direct(SessionId.of(m.group(1)), m.group(2).strip())) : Optional.empty();
+    /** An operator message: its work item, and the direct message it is, if it is one. */
+    record Message(WorkItem item, Optional<DirectMessage> direct) {}
+
+    /** What sending a direct message tells: the operator's turn, or a problem when nothing followed the colon. */
+    static List<Effect> sent(WorkItem item, DirectMessage direct, Instant at) {
+        if (direct.message().isEmpty()) {
+            return List.of(new Effect.Problem(direct.text() + "had no message after the colon; nothing sent"));
+        }
+        LOG.info("operator message dispatched directly to {}", direct.session());
+        return List.of(new Effect.Tell(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, direct.text(), item.key(), at))));
+    }
+
+    /** The message in {@code file}; one for the coordinator has its reply go to {@code replyTo}. */
+    Message message(Path file, Optional<SessionId> replyTo) {
+        String text = read(file);
+        Optional<DirectMessage> direct = DirectMessage.parse(text);
+        return new Message(direct.map(d -> item(file, d.message(), Optional.of(d.session())))
+                .orElseGet(() -> item(file, text.strip(), replyTo)), direct);
     }
 
     /** The work item of an operator message in {@code file}. */

@@ -35,13 +35,10 @@ final class Recovery {
     List<Answered> answered(Optional<SessionId> operatorReplyTo) {
         List<Answered> found = new ArrayList<>();
         for (Path file : operator.files()) {
-            String key = OperatorInbox.key(file);
-            String text = operator.read(file);
-            if (OperatorInbox.direct(text).isPresent()) {
-                continue;
+            OperatorInbox.Message m = operator.message(file, operatorReplyTo);
+            if (m.direct().isEmpty()) {
+                conversation.assistantTurn(m.item().key()).ifPresent(reply -> found.add(new Answered(m.item(), reply)));
             }
-            conversation.assistantTurn(key).ifPresent(reply ->
-                    found.add(new Answered(OperatorInbox.item(file, text.strip(), operatorReplyTo), reply)));
         }
         for (QueueDirectory.Entry entry : queue.list()) {
             if (queue.read(entry) instanceof QueueDirectory.ReadResult.Valid v) {

@@ -4,6 +4,7 @@ import dev.relay.conversation.Turn;
 import dev.relay.core.SessionId;
 import dev.relay.notify.Notification;
 import dev.relay.queue.Rejection;
+import dev.relay.state.RelayState;
 
 /** What the loop tells its observers (the console, the daemon's log). Listeners must not block. */
 public sealed interface RelayEvent {

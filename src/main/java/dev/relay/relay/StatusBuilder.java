@@ -5,6 +5,8 @@ import dev.relay.claude.SessionRecord;
 import dev.relay.config.Settings;
 import dev.relay.conversation.Usage;
 import dev.relay.core.SessionId;
+import dev.relay.state.PauseFile;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +83,7 @@ final class StatusBuilder {
         };
         long oldestAge = f.oldestQueued().map(at -> Math.max(0, Duration.between(at, now).toSeconds())).orElse(0L);
         Usage total = f.total();
-        return new Status(f.pid(), f.startedAt().toString(), now.toString(), state.wire(), detail, settings.model(),
+        return new Status(f.pid(), f.startedAt().toString(), now.toString(), state, detail, settings.model(),
                 f.pause().lastNeedsJcAt(), f.pause().lastNeedsJcText(), str(f.lastDispatchAt()),
                 f.lastDispatchSession().map(SessionId::value).orElse(null), f.queueDepth(), oldestAge, waiting, f.rejected(),
                 f.historyChars(), f.historyTurns(), total.inputTokens(), total.outputTokens(), total.cacheCreationTokens(),

@@ -1,5 +1,6 @@
 package dev.relay.relay;
 
+import dev.relay.conversation.Turn;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.Outbox;
@@ -23,7 +24,19 @@ import java.util.function.BiConsumer;
  */
 final class TurnFinisher {
     /** An answered turn: the reply to hold and release (none for a needs_jc reply), the item to remove. */
-    record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {}
+    record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {
+        /** An answered turn: its reply goes to the item's session, unless it asks for JC or is blank. */
+        static Finish answered(WorkItem item, Turn reply, boolean needsJc) {
+            String text = reply.content();
+            boolean sends = !needsJc && item.replyTo().isPresent() && !text.isBlank();
+            return new Finish(item, text, sends ? item.replyTo() : Optional.empty(), false);
+        }
+
+        /** A direct message: sent as it is, or (empty) only its file removed. */
+        static Finish direct(WorkItem item, String message) {
+            return new Finish(item, message, message.isEmpty() ? Optional.empty() : item.replyTo(), true);
+        }
+    }
 
     /** The turns finished by one {@link #advance()}, in order, and the one whose step failed, if any. */
     record Advanced(List<Finish> done, Optional<Failed> failed) {}

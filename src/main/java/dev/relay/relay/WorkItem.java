@@ -1,5 +1,6 @@
 package dev.relay.relay;
 
+import dev.relay.conversation.Turn;
 import dev.relay.core.SessionId;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -12,4 +13,9 @@ import java.util.Optional;
  * @param replyTo    where the coordinator's reply goes; empty when it is only recorded
  * @param recordsId  whether the key must be remembered as a taken envelope id
  */
-record WorkItem(Path file, String key, String speaker, String content, Optional<SessionId> replyTo, boolean recordsId) {}
+record WorkItem(Path file, String key, String speaker, String content, Optional<SessionId> replyTo, boolean recordsId) {
+    /** The item as the log names it. */
+    String describe() {
+        return speaker.equals(Turn.OPERATOR) ? "the operator's message" : "envelope " + file.getFileName() + " from " + speaker;
+    }
+}

@@ -10,7 +10,7 @@ public record Status(
         @JsonProperty("pid") long pid,
         @JsonProperty("started_at") String startedAt,
         @JsonProperty("heartbeat_at") String heartbeatAt,
-        @JsonProperty("state") String state,
+        @JsonProperty("state") RelayState state,
         @JsonProperty("state_detail") String stateDetail,
         @JsonProperty("model") String model,
         @JsonProperty("last_needs_jc_at") String lastNeedsJcAt,

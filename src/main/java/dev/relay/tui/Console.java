@@ -242,7 +242,7 @@ public final class Console {
 
     /** The terminal bell, once per needs_jc pause. */
     private void ring(HomeSnapshot snapshot) {
-        if (!"needs_jc".equals(snapshot.state())) {
+        if (!snapshot.needsJc()) {
             return;
         }
         String at = snapshot.status().map(s -> Objects.toString(s.lastNeedsJcAt(), "")).orElse("");

@@ -4,6 +4,7 @@ import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
+import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
@@ -153,7 +154,7 @@ public final class ConsoleController {
             }
         }
         Rect footer = l.footer();
-        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), "needs_jc".equals(s.state())),
+        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), s.needsJc()),
                 footer.width()));
         Optional<Window> overlay = switch (mode) {
             case HELP -> Optional.of(Overlays.help(size, helpTop));
@@ -273,7 +274,7 @@ public final class ConsoleController {
         actions.override(text);
         editor.clear();
         closeOverlay();
-        say(TextEditor.directTarget(text).map(d -> "sent to " + d + " directly")
+        say(DirectMessage.parse(text).map(d -> "sent to " + d.session() + " directly")
                 .orElse("sent: the coordinator's next turn is yours"), Style.OK);
         afterAction.run();
     }

@@ -2,6 +2,7 @@ package dev.relay.tui;
 
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
+import dev.relay.core.DirectMessage;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.tui.ConsoleController.Flash;
 import dev.relay.tui.ConsoleView.Placed;
@@ -114,7 +115,7 @@ final class Overlays {
         int height = Math.min(size.getRows() - 2, Math.max(8, lines.size() + 5));
         Rect r = new Rect((size.getColumns() - width) / 2, size.getRows() - 1 - height, width, height);
         String text = ed.text();
-        String title = TextEditor.directTarget(text).map(t -> "Message straight to " + t).orElse(OVERRIDE_TITLE);
+        String title = DirectMessage.parse(text).map(d -> "Message straight to " + d.session()).orElse(OVERRIDE_TITLE);
         int textRows = r.innerHeight() - 2;
         int first = Math.max(0, ed.row() - textRows + 1);
         int inner = r.inner() - 1;

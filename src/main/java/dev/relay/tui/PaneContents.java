@@ -35,7 +35,7 @@ final class PaneContents {
     Map<Pane, Content> of(HomeSnapshot s, Layout l, ConsoleHost host, Optional<String> attached,
                           Optional<String> consoleError, Instant now) {
         Map<Pane, Content> panes = new LinkedHashMap<>();
-        boolean needsJc = "needs_jc".equals(s.state());
+        boolean needsJc = s.needsJc();
         panes.put(Pane.QUEUE, new Content(l.queue(), "Queue" + (s.queueTotal() > 0 ? " (" + s.queueTotal() + ")" : ""),
                 Panes.queue(s, l.queue().inner(), now), false, false));
 

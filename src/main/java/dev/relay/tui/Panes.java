@@ -7,6 +7,7 @@ import dev.relay.monitor.HomeSnapshot.QueuedItem;
 import dev.relay.monitor.HomeSnapshot.WaitingReply;
 import dev.relay.queue.Rejection;
 import dev.relay.state.AgentState;
+import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -182,13 +183,13 @@ public final class Panes {
         List<Line> out = new ArrayList<>();
         Optional<Status> st = s.status();
         String state = s.state();
-        Style stateStyle = switch (state) {
-            case "running" -> Style.OK;
-            case "paused" -> Style.PAUSED;
-            case "needs_jc" -> Style.NEEDS_JC;
-            case "error", "stopped" -> Style.ERROR;
-            default -> Style.WARN;
-        };
+        Optional<RelayState> live = s.relayState();
+        Style stateStyle = !s.relayLive() ? Style.ERROR : live.map(r -> switch (r) {
+            case RUNNING -> Style.OK;
+            case PAUSED -> Style.PAUSED;
+            case NEEDS_JC -> Style.NEEDS_JC;
+            case ERROR -> Style.ERROR;
+        }).orElse(Style.WARN);
         String who = !s.relayLive()
                 ? (st.isPresent() ? "  no relay running (last seen " + ago(st.get().heartbeatAt(), now) + " ago)" : "  no relay has run here")
                 : host == ConsoleHost.IN_PROCESS ? "  pid " + st.get().pid() + ", this console"
@@ -198,13 +199,13 @@ public final class Panes {
             return out;
         }
         Status x = st.get();
-        if ("needs_jc".equals(state)) {
+        if (s.needsJc()) {
             out.add(Line.of(Style.NEEDS_JC, "The coordinator needs you" + (x.lastNeedsJcAt() == null ? "" : " (" + ago(x.lastNeedsJcAt(), now) + " ago)") + ":"));
             for (String l : Text.wrapText(x.lastNeedsJcText() == null ? "" : x.lastNeedsJcText(), Math.max(10, width - 2))) {
                 out.add(Line.of(Style.NEEDS_JC, "  " + l));
             }
             out.add(Line.of(Style.NEEDS_JC, "o: answer as JC · r: resume without answering"));
-        } else if (x.stateDetail() != null && !x.stateDetail().isBlank() && !"running".equals(state)) {
+        } else if (x.stateDetail() != null && !x.stateDetail().isBlank() && !live.equals(Optional.of(RelayState.RUNNING))) {
             for (String l : Text.wrap(x.stateDetail(), Math.max(10, width))) {
                 out.add(Line.of(Style.DIM, l));
             }
@@ -239,7 +240,7 @@ public final class Panes {
         }
         if (x.lastError() != null && !x.lastError().isBlank()) {
             // the last error stays in status.json after the relay recovered: shown quietly unless it still holds
-            boolean current = "error".equals(state) || (x.nextAttemptAt() != null && !x.nextAttemptAt().isBlank());
+            boolean current = live.equals(Optional.of(RelayState.ERROR)) || (x.nextAttemptAt() != null && !x.nextAttemptAt().isBlank());
             for (String l : Text.wrap("last error: " + x.lastError(), Math.max(10, width))) {
                 out.add(Line.of(current ? Style.ERROR : Style.DIM, l));
             }

@@ -164,12 +164,6 @@ public final class TextEditor {
         return Optional.of(first.substring(1, end));
     }
 
-    /** The session a message goes to straight, for a text that starts "@session:". */
-    static Optional<String> directTarget(String text) {
-        int colon = text.indexOf(':');
-        return text.startsWith("@") && colon > 1 ? Optional.of(text.substring(1, colon).strip()) : Optional.empty();
-    }
-
     /** Replaces the "@prefix" first word (and a colon after it) with {@code replacement}, cursor after it. */
     public void replaceFirstWord(String replacement) {
         StringBuilder first = lines.get(0);

@@ -113,7 +113,7 @@ class AgentSupervisorTest {
 
         Await.until("the agent's first result is a turn", Duration.ofSeconds(60), () -> journalHas("[session c1]") || journalHas("echo: build it"));
         Await.until("the follow-up's result is a turn", Duration.ofSeconds(60), () -> journalHas("echo: second step"));
-        Await.until("paused on needs_jc", Duration.ofSeconds(30), () -> "needs_jc".equals(relay.status().state()));
+        Await.until("paused on needs_jc", Duration.ofSeconds(30), () -> "needs_jc".equals(relay.status().state().wire()));
         AgentSupervisor.View v = view("c1").orElseThrow();
         assertEquals(AgentState.RUNNING, v.state());
         assertTrue(v.sessionId().startsWith("sess-c1-"), v.toString());

@@ -259,7 +259,7 @@ class RelayBenchmarkTest {
                     boolean pause = i % 2 == 0;
                     long start = System.nanoTime();
                     new ControlFiles(relay.home.controlDir()).submit(pause ? ControlFiles.Command.PAUSE : ControlFiles.Command.RESUME);
-                    Await.untilPrecisely("state", Duration.ofSeconds(10), () -> relay.status().state().equals(pause ? "paused" : "running"));
+                    Await.untilPrecisely("state", Duration.ofSeconds(10), () -> relay.status().state().wire().equals(pause ? "paused" : "running"));
                     times[i] = System.nanoTime() - start;
                 }
                 Arrays.sort(times);

@@ -95,7 +95,7 @@ class StopHookRelayTest {
     private void awaitStatusFile(String state) {
         dev.relay.state.StatusFile file = new dev.relay.state.StatusFile(dir.resolve("state/status.json"));
         Await.until("status.json says " + state, () -> file.read()
-                .filter(s -> dev.relay.state.StatusFile.isLive(s, java.time.Instant.now()) && state.equals(s.state())).isPresent());
+                .filter(s -> dev.relay.state.StatusFile.isLive(s, java.time.Instant.now()) && state.equals(s.state().wire())).isPresent());
     }
 
     private LoopHarness running() {

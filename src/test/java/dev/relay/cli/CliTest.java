@@ -74,6 +74,16 @@ class CliTest {
     }
 
     @Test
+    void override_says_it_goes_straight_to_a_session_only_when_the_relay_sends_it_so() throws Exception {
+        Result notDirect = relay("override", "@s1 please rebase");
+        assertEquals(0, notDirect.code());
+        assertTrue(notDirect.out().contains("it is the coordinator's next turn"), notDirect.out());
+        Files.delete(home.resolve("state/jc_input.txt"));
+        Result direct = relay("override", "@s1: please rebase");
+        assertTrue(direct.out().contains("it goes to the session directly"), direct.out());
+    }
+
+    @Test
     void status_on_a_fresh_home_says_nothing_runs_in_text_and_json() throws Exception {
         Result text = relay("status");
         assertEquals(0, text.code());

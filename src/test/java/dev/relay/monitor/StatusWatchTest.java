@@ -38,7 +38,7 @@ class StatusWatchTest {
         write(file, ProcessHandle.current().pid(), "running", clock.instant());
         assertTrue(watch.poll(clock.instant()));
         assertTrue(watch.live());
-        assertEquals("running", watch.status().map(Status::state).orElseThrow());
+        assertEquals("running", watch.status().map(Status::state).orElseThrow().wire());
 
         clock.advance(Duration.ofSeconds(6));
         assertTrue(watch.poll(clock.instant()), "the heartbeat went stale");
@@ -63,7 +63,7 @@ class StatusWatchTest {
 
         write(file, pid, "paused", clock.instant());
         assertTrue(watch.poll(clock.instant()));
-        assertEquals("paused", watch.status().orElseThrow().state());
+        assertEquals("paused", watch.status().orElseThrow().state().wire());
     }
 
     @Test

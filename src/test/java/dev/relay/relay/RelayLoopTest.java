@@ -101,7 +101,7 @@ class RelayLoopTest {
         harness().start();
         relay.coordinator.thenReply("[NEEDS-JC] Should we drop the legacy API?");
         relay.send("s1", "question about the API");
-        Await.until("needs_jc state", () -> relay.status() != null && "needs_jc".equals(relay.status().state()));
+        Await.until("needs_jc state", () -> relay.status() != null && "needs_jc".equals(relay.status().state().wire()));
         assertEquals("[NEEDS-JC] Should we drop the legacy API?", relay.status().lastNeedsJcText());
         Notification n = relay.notifier.sent.get(0);
         assertEquals(Notification.URGENT, n.priority());
@@ -113,7 +113,7 @@ class RelayLoopTest {
         assertEquals(1, relay.coordinator.requests.size(), "no envelope is taken while needs_jc");
 
         relay.override("Yes, drop it.");
-        Await.until("running again", () -> "running".equals(relay.status().state()));
+        Await.until("running again", () -> "running".equals(relay.status().state().wire()));
         Await.until("second report taken", () -> !Files.exists(second));
         assertEquals(3, relay.coordinator.requests.size(), "the operator's turn, then the queued report");
     }
@@ -122,7 +122,7 @@ class RelayLoopTest {
     void pause_stops_taking_envelopes_and_resume_goes_on() {
         harness().start();
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.PAUSE);
-        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state()));
+        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state().wire()));
         relay.send("s1", "while paused");
         Await.until("status shows the queue", () -> relay.status().queueDepth() == 1);
         assertEquals(0, relay.coordinator.requests.size());
@@ -135,7 +135,7 @@ class RelayLoopTest {
     void a_bad_envelope_is_rejected_at_once_even_while_paused() {
         harness().start();
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.PAUSE);
-        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state()));
+        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state().wire()));
         relay.send("s1", "a good one waits");
         relay.raw("bad.json", "{\"session_id\": \"s1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Await.until("bad.json rejected", () -> Files.exists(relay.home.rejectedDir().resolve("bad.json.reason")));
@@ -162,7 +162,7 @@ class RelayLoopTest {
         harness().start();
         relay.coordinator.thenFail(401, false);
         Path envelope = relay.send("s1", "needs a valid key");
-        Await.until("error state", () -> relay.status() != null && "error".equals(relay.status().state()));
+        Await.until("error state", () -> relay.status() != null && "error".equals(relay.status().state().wire()));
         assertTrue(relay.status().lastError().contains("401"));
         assertTrue(Files.exists(envelope));
         assertEquals(1, relay.notifier.sent.size());
@@ -254,7 +254,7 @@ class RelayLoopTest {
         relay = new LoopHarness(dir, Clock.systemUTC());
         relay.config("stuck_queue_threshold_s: 1\n").start();
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.PAUSE);
-        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state()));
+        Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state().wire()));
         relay.send("s1", "waiting forever");
         Await.until("stuck alert", Duration.ofSeconds(5), () -> relay.notifier.sent.stream()
                 .anyMatch(n -> n.title().contains("stuck")));

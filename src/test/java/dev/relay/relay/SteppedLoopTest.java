@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.anthropic.CoordinatorException;
 import dev.relay.state.ControlFiles;
+import dev.relay.state.RelayState;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +109,7 @@ class SteppedLoopTest {
         loop.stepOnce();
         assertEquals(1, calls(), "a refusal is not retried by itself");
         assertTrue(Files.exists(envelope));
-        assertEquals("error", loop.snapshot().state());
+        assertEquals("error", loop.snapshot().state().wire());
         assertEquals("Relay stopped: API error", relay.notifier.sent.get(0).title());
 
         control(ControlFiles.Command.RESUME);
@@ -129,7 +132,7 @@ class SteppedLoopTest {
         loop.stepOnce();
         assertEquals(0, calls());
         assertTrue(Files.exists(envelope));
-        assertEquals("paused", loop.snapshot().state());
+        assertEquals("paused", loop.snapshot().state().wire());
         assertEquals(1, loop.snapshot().queueDepth());
 
         control(ControlFiles.Command.RESUME);
@@ -162,5 +165,35 @@ class SteppedLoopTest {
         clock.advance(Duration.ofSeconds(1));
         loop.stepOnce();
         assertEquals(2, stuckAlerts());
+    }
+
+    @Test
+    void when_the_files_can_be_written_again_the_state_it_announces_is_the_one_it_is_in() {
+        stepping("");
+        AtomicBoolean full = new AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        loop.injectFaults((step, key) -> {
+            if (step == TurnStep.REPLY_HELD && full.get()) {
+                failures.incrementAndGet();
+                throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+        });
+        relay.send("s1", "one");
+        for (int i = 0; i < 10 && failures.get() < IoFaults.FAILURES_BEFORE_NOTICE; i++) {
+            loop.stepOnce();
+            clock.advance(Duration.ofMinutes(10));
+        }
+        assertEquals(IoFaults.FAILURES_BEFORE_NOTICE, failures.get());
+        assertEquals("error", loop.snapshot().state().wire());
+
+        full.set(false);
+        loop.stepOnce();
+        loop.stepOnce();
+        assertEquals("running", loop.snapshot().state().wire());
+        RelayEvent.StateChanged again = relay.events.stream()
+                .filter(e -> e instanceof RelayEvent.StateChanged c && c.detail().equals("the relay writes its files again"))
+                .map(e -> (RelayEvent.StateChanged) e).findFirst().orElseThrow();
+        assertEquals(RelayState.RUNNING, again.state());
+        assertEquals("reply to: [session s1] one", relay.input("s1").orElseThrow());
     }
 }

@@ -85,7 +85,7 @@ class TurnFaultTest {
         assertTrue(relay.events.stream().noneMatch(e -> e instanceof RelayEvent.EnvelopeRejected),
                 "no envelope was rejected: " + relay.events);
         assertEquals(0, relay.status().rejectedCount());
-        Await.until("the error cleared from the state", () -> "running".equals(relay.status().state()));
+        Await.until("the error cleared from the state", () -> "running".equals(relay.status().state().wire()));
     }
 
     @Test
@@ -103,7 +103,7 @@ class TurnFaultTest {
         relay.start();
 
         Await.until("the relay says it cannot write", Duration.ofSeconds(15), () -> relay.status() != null
-                && "error".equals(relay.status().state()) && relay.status().stateDetail() != null
+                && "error".equals(relay.status().state().wire()) && relay.status().stateDetail() != null
                 && relay.status().stateDetail().contains("No space left on device"));
         int seen = attempts.get();
         sleep(Duration.ofSeconds(2));
@@ -115,7 +115,7 @@ class TurnFaultTest {
 
         full.set(false);
         assertEquals("reply to: [session s1] one", relay.take("s1"));
-        Await.until("running again", Duration.ofSeconds(40), () -> "running".equals(relay.status().state()));
+        Await.until("running again", Duration.ofSeconds(40), () -> "running".equals(relay.status().state().wire()));
         assertEquals(1, relay.coordinator.requests.size(), "the reply was kept, not asked for again");
         assertTrue(relay.notifier.sent.stream().anyMatch(n -> n.title().contains("writes its files again")));
     }

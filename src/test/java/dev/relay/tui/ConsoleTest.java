@@ -105,7 +105,7 @@ class ConsoleTest {
         start(100, 30);
         console.press('p');
         console.awaitText("PAUSED");
-        Await.until("the loop paused", () -> relay.status().state().equals("paused"));
+        Await.until("the loop paused", () -> relay.status().state().wire().equals("paused"));
         relay.send("backend", "should wait");
         console.awaitText("should wait");
         assertEquals(1, relay.queued());

@@ -103,6 +103,17 @@ class OverlaysTest {
     }
 
     @Test
+    void the_editor_says_straight_to_a_session_only_for_what_the_relay_sends_straight() {
+        TextEditor ed = new TextEditor();
+        for (String text : new String[] {"@not a session: hi", "@backend : hi", " @backend: hi", "@bad.name: hi"}) {
+            ed.setText(text);
+            assertEquals("Override: the coordinator's next turn, as JC", Overlays.editor(SIZE, ed, List.of()).title(), text);
+        }
+        ed.setText("@backend:hi");
+        assertEquals("Message straight to backend", Overlays.editor(SIZE, ed, List.of()).title());
+    }
+
+    @Test
     void a_long_editor_line_scrolls_sideways_to_keep_the_cursor_in_view() {
         TextEditor ed = new TextEditor();
         ed.setText("x".repeat(150));

@@ -1,4 +1,4 @@
-package dev.relay.relay;
+package dev.relay.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@code state/pause.json}: whether the relay is paused (by the operator, or waiting for JC), kept over a restart. */
-final class PauseFile {
+/** Reads and writes state/pause.json: whether the relay is paused (by the operator, or waiting for JC), kept over a restart. */
+public final class PauseFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -20,10 +20,10 @@ final class PauseFile {
      *
      * @param lastNeedsJcAt    when the coordinator last asked for JC, as written; null before it ever did
      */
-    record Pause(RelayState state, Instant since, String lastNeedsJcAt, String lastNeedsJcText) {
-        static final Pause RUNNING = new Pause(RelayState.RUNNING, Instant.EPOCH, null, null);
+    public record Pause(RelayState state, Instant since, String lastNeedsJcAt, String lastNeedsJcText) {
+        public static final Pause RUNNING = new Pause(RelayState.RUNNING, Instant.EPOCH, null, null);
 
-        Pause {
+        public Pause {
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(since, "since");
             if (state == RelayState.ERROR) {
@@ -31,39 +31,39 @@ final class PauseFile {
             }
         }
 
-        Pause to(RelayState next, Instant at) {
+        public Pause to(RelayState next, Instant at) {
             return new Pause(next, at, lastNeedsJcAt, lastNeedsJcText);
         }
 
-        Pause askedForJc(Instant at, String text) {
+        public Pause askedForJc(Instant at, String text) {
             return new Pause(state, since, at.toString(), text);
         }
     }
 
     private final Path file;
 
-    PauseFile(Path file) {
+    public PauseFile(Path file) {
         this.file = file;
     }
 
-    Path path() {
+    public Path path() {
         return file;
     }
 
     /** The state the relay was in when it stopped; empty when there is no file. Its time is not kept. */
-    Optional<Pause> load() throws IOException {
+    public Optional<Pause> load() throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         JsonNode n = JSON.readTree(file.toFile());
-        String s = n.path("state").asText("running");
-        RelayState state = "paused".equals(s) ? RelayState.PAUSED : "needs_jc".equals(s) ? RelayState.NEEDS_JC : RelayState.RUNNING;
+        RelayState state = RelayState.ofWire(n.path("state").asText(RelayState.RUNNING.wire()))
+                .filter(s -> s != RelayState.ERROR).orElse(RelayState.RUNNING);
         return Optional.of(new Pause(state, Instant.EPOCH,
                 n.hasNonNull("last_needs_jc_at") ? n.get("last_needs_jc_at").asText() : null,
                 n.hasNonNull("last_needs_jc_text") ? n.get("last_needs_jc_text").asText() : null));
     }
 
-    void write(Pause pause) {
+    public void write(Pause pause) {
         ObjectNode n = JSON.createObjectNode().put("state", pause.state().wire()).put("since", pause.since().toString());
         if (pause.lastNeedsJcAt() != null) {
             n.put("last_needs_jc_at", pause.lastNeedsJcAt()).put("last_needs_jc_text", pause.lastNeedsJcText());
