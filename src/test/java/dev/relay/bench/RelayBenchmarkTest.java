@@ -34,19 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("benchmark")
 class RelayBenchmarkTest {
-    private static final Path REPORT = Path.of("target", "benchmarks.md");
 
     @TempDir
     Path dir;
 
     static void report(String line) {
-        System.out.println("BENCHMARK " + line);
-        try {
-            Files.createDirectories(REPORT.getParent());
-            Files.writeString(REPORT, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        dev.relay.testing.BenchmarkReport.line(line);
     }
 
     static LoopHarness relayOn(Path home, FakeAnthropic api, Clock clock, String config) {

@@ -34,15 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonMemoryBenchmarkTest {
     private static final int ENVELOPES = 5_000;
     private static final int SESSIONS = 50;
-    private static final Path REPORT = Path.of("target", "benchmarks.md");
 
     @TempDir
     Path dir;
 
-    static void report(String line) throws IOException {
-        System.out.println("BENCHMARK " + line);
-        Files.createDirectories(REPORT.getParent());
-        Files.writeString(REPORT, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    static void report(String line) {
+        dev.relay.testing.BenchmarkReport.line(line);
     }
 
     @Test

@@ -35,15 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HookBenchmarkTest {
     private static final int CONTINUATIONS = 20;
     private static final int RUNS = 2;
-    private static final Path REPORT = Path.of("target", "benchmarks.md");
 
     @TempDir
     Path dir;
 
-    static void report(String line) throws IOException {
-        System.out.println("BENCHMARK " + line);
-        Files.createDirectories(REPORT.getParent());
-        Files.writeString(REPORT, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    static void report(String line) {
+        dev.relay.testing.BenchmarkReport.line(line);
     }
 
     /** Milliseconds from each streamed answer's end to the next request, over {@code RUNS} runs of the CLI. */
