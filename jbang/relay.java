@@ -109,6 +109,7 @@
 //SOURCES ../src/main/java/dev/relay/conversation/ConversationStore.java
 //SOURCES ../src/main/java/dev/relay/conversation/Turn.java
 //SOURCES ../src/main/java/dev/relay/conversation/Usage.java
+//SOURCES ../src/main/java/dev/relay/conversation/package-info.java
 //SOURCES ../src/main/java/dev/relay/core/DirectMessage.java
 //SOURCES ../src/main/java/dev/relay/core/Home.java
 //SOURCES ../src/main/java/dev/relay/core/Keys.java

@@ -1,2 +1,2 @@
-/** The durable outbox of replies and the targets that hand them to sessions; imports core, files and queue.Keys. */
+/** The durable outbox of replies and the targets that hand them to sessions; imports core and files. */
 package dev.relay.dispatch;
