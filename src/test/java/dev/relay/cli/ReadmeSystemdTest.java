@@ -34,13 +34,8 @@ class ReadmeSystemdTest {
         return service;
     }
 
-    static List<String> jbangRuntimeOptions() throws Exception {
-        List<String> flags = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("jbang", "relay.java"))) {
-            if (line.startsWith("//RUNTIME_OPTIONS ")) {
-                flags.addAll(List.of(line.substring("//RUNTIME_OPTIONS ".length()).trim().split("\\s+")));
-            }
-        }
+    static List<String> jbangRuntimeOptions() {
+        List<String> flags = dev.relay.testing.LauncherFlags.ofJbangScript();
         assertTrue(!flags.isEmpty(), "jbang/relay.java has no //RUNTIME_OPTIONS line");
         return flags;
     }

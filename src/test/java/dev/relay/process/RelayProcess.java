@@ -23,14 +23,7 @@ final class RelayProcess {
 
     /** The flags of jbang/relay.java's //RUNTIME_OPTIONS line. */
     static List<String> launcherFlags() {
-        try {
-            return Files.readAllLines(Path.of("jbang", "relay.java")).stream()
-                    .filter(l -> l.startsWith("//RUNTIME_OPTIONS "))
-                    .flatMap(l -> java.util.Arrays.stream(l.substring("//RUNTIME_OPTIONS ".length()).trim().split("\\s+")))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.relay.testing.LauncherFlags.ofJbangScript();
     }
 
     /** Tests start it with flags that make a JVM start fast. */
