@@ -180,10 +180,11 @@ class FileFaultProcessTest {
             Files.setPosixFilePermissions(s1, PosixFilePermissions.fromString("r-x------"));   // what the agent did
             Map<String, String> env = Map.of("ANTHROPIC_API_KEY", KEY, "ANTHROPIC_BASE_URL", api.baseUrl(),
                     "NTFY_SERVER", "http://127.0.0.1:9", "NTFY_TOPIC", "t", "HOME", home.toString());
-            Process relay = RelayProcess.start(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"),
-                    home, env, out, "run", "--daemon");
+            Process relay = RelayProcess.startCopyAs(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"),
+                    dir, home, env, out, "run", "--daemon");
             try {
-                Await.until("relay running", Duration.ofSeconds(30), () -> cli(home, "status").contains("running (pid " + relay.pid()));
+                Await.until("relay running", Duration.ofSeconds(30), () -> cli(home, "status").contains("running (pid " + relay.pid()),
+                        () -> cli(home, "status") + "\n" + DaemonProcessTest.read(out));
                 drop(home, "s1", "from s1");
                 Await.until("s1's turn answered", Duration.ofSeconds(20), () -> api.calls() >= 1);
                 drop(home, "s2", "from s2");

@@ -43,6 +43,24 @@ final class RelayProcess {
         return start(jar, List.of(), jvmFlags, home, env, output, args);
     }
 
+    /**
+     * Starts a copy of the jar under {@code prefix} (another user, say): a checkout in a private directory (mktemp -d
+     * makes one 0700) is out of that user's reach, so the jar is copied into {@code readableDir} first.
+     */
+    static Process startCopyAs(List<String> prefix, Path readableDir, Path home, Map<String, String> env, Path output,
+            String... args) {
+        Path copy = readableDir.resolve("relay.jar");
+        try {
+            if (!Files.exists(copy)) {
+                Files.copy(JAR, copy);
+            }
+            Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(copy, prefix, TEST_FLAGS, home, env, output, args);
+    }
+
     /** Starts it under {@code prefix} (say, {@code setpriv --reuid=65534 ...} to run it as another user). */
     static Process start(List<String> prefix, Path home, Map<String, String> env, Path output, String... args) {
         return start(JAR, prefix, TEST_FLAGS, home, env, output, args);
