@@ -166,10 +166,12 @@
 //SOURCES ../src/main/java/dev/relay/relay/Recovery.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayEvent.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayLoop.java
+//SOURCES ../src/main/java/dev/relay/relay/RelayRound.java
 //SOURCES ../src/main/java/dev/relay/relay/RepeatedWarning.java
 //SOURCES ../src/main/java/dev/relay/relay/Retry.java
 //SOURCES ../src/main/java/dev/relay/relay/RetryPolicy.java
 //SOURCES ../src/main/java/dev/relay/relay/StatusBuilder.java
+//SOURCES ../src/main/java/dev/relay/relay/StatusKeeper.java
 //SOURCES ../src/main/java/dev/relay/relay/StatusSchedule.java
 //SOURCES ../src/main/java/dev/relay/relay/StuckQueue.java
 //SOURCES ../src/main/java/dev/relay/relay/TurnFinisher.java

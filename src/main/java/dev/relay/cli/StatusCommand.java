@@ -70,11 +70,11 @@ final class StatusCommand extends HomeCommand {
         }
         Status s = status.get();
         if (stale) {
-            out.printf("State:      %s when last written%s%n", s.state().wire(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+            out.printf("State:      %s when last written%s%n", s.stateWord(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
         } else if (running) {
             out.printf("Relay in %s: running (pid %d, up %s)%n", home.root(), s.pid(),
                     human(Duration.between(Instant.parse(s.startedAt()), now)));
-            out.printf("State:      %s%s%n", s.state().wire(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
+            out.printf("State:      %s%s%n", s.stateWord(), s.stateDetail() == null ? "" : " - " + s.stateDetail());
         } else {
             out.printf("Relay in %s: not running (last seen %s ago, pid %d)%n", home.root(),
                     human(Duration.between(Instant.parse(s.heartbeatAt()), now)), s.pid());

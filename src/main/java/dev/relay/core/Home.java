@@ -56,7 +56,9 @@ public record Home(Path root) {
     /** The line history of `relay agent SLUG`. */
     public Path agentHistoryFile(SessionId agent) { return stateDir().resolve("agent-" + agent.value() + ".history"); }
     /** The agent's output, as the supervisor logs it. */
-    public Path agentLogFile(SessionId agent) { return logsDir().resolve("agents").resolve(agent.value() + ".log"); }
+    public Path agentLogFile(SessionId agent) { return root.resolve(agentLogPath(agent)); }
+    /** An agent's log relative to the home, as the console names it. */
+    public static Path agentLogPath(SessionId agent) { return Path.of("logs", "agents", agent.value() + ".log"); }
     /** Per-session records of Claude Code sessions connected by hooks (continuations, reports, failures). */
     public Path claudeDir() { return stateDir().resolve("claude"); }
     public Path claudeSessionFile(SessionId session) { return claudeDir().resolve(session.value() + ".json"); }

@@ -64,9 +64,10 @@ public record HomeSnapshot(
         return relayState().orElse(null) == RelayState.NEEDS_JC;
     }
 
-    /** The word the console shows: the live relay's state, "starting" before its first status, "stopped" without one. */
+    /** The word the console shows: the live relay's state, "starting" before its first status, "stopped" without one,
+     * "unknown" for a state word this version does not know. */
     public String state() {
-        return relayLive ? relayState().map(RelayState::wire).orElse("starting") : "stopped";
+        return !relayLive ? "stopped" : status.map(Status::stateWord).orElse("starting");
     }
 
     /** An envelope waiting in queue/ ({@code session} is "?" while it is not yet readable as an envelope). */

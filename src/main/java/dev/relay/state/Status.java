@@ -36,6 +36,11 @@ public record Status(
         @JsonProperty("last_error") String lastError,
         @JsonProperty("sessions") List<SessionStatus> sessions) {
 
+    /** The state word shown: the file's, or "unknown" when it names a state this version does not know. */
+    public String stateWord() {
+        return state == null ? "unknown" : state.wire();
+    }
+
     public Status {
         sessions = sessions == null ? List.of() : List.copyOf(sessions);
     }

@@ -1,6 +1,8 @@
 package dev.relay.tui;
 
 import dev.relay.conversation.Turn;
+import dev.relay.core.Home;
+import dev.relay.core.SessionId;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.monitor.HomeSnapshot.QueuedItem;
@@ -137,7 +139,7 @@ public final class Panes {
             // a container agent: its own output, stderr told apart
             out.add(Line.of(Style.HEADING, "agent " + session + ": " + s.agentStates().get(session).words()));
             if (s.agentLog().isEmpty()) {
-                out.add(Line.of(Style.DIM, "No output yet (logs/agents/" + session + ".log)."));
+                out.add(Line.of(Style.DIM, "No output yet (" + Home.agentLogPath(SessionId.of(session)) + ")."));
             }
             for (LogLine l : s.agentLog()) {
                 for (String part : Text.wrap(l.text(), Math.max(10, width))) {

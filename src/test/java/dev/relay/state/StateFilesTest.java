@@ -33,8 +33,12 @@ class StateFilesTest {
     }
 
     @Test
-    void a_status_with_a_state_no_relay_writes_is_not_read_as_one() {
-        assertEquals(Optional.empty(), StatusFile.parse("{\"pid\":1,\"state\":\"dancing\"}"));
+    void a_status_with_a_state_this_version_does_not_know_is_read_with_its_state_unknown() {
+        Status read = StatusFile.parse("{\"pid\":7,\"state\":\"dancing\"}").orElseThrow();
+        assertEquals(7, read.pid());
+        assertEquals(null, read.state());
+        assertEquals("unknown", read.stateWord());
+        assertEquals("paused", status(RelayState.PAUSED).stateWord());
         assertEquals(Optional.empty(), RelayState.ofWire("RUNNING"));
     }
 

@@ -55,7 +55,7 @@ final class Fixtures {
     /** A status.json with the given state; the rest as after a morning's work. */
     static Status status(String state, String detail, String needsJcAt, String needsJcText, String nextAttemptAt,
                          String lastError, boolean apiKey) {
-        return new Status(4242, ago(3600), ago(1), RelayState.ofWire(state).orElseThrow(), detail, "claude-sonnet-4-5", needsJcAt, needsJcText, ago(40),
+        return new Status(4242, ago(3600), ago(1), RelayState.ofWire(state).orElse(null), detail, "claude-sonnet-4-5", needsJcAt, needsJcText, ago(40),
                 "backend", 3, 95, 1, 1, 48_210, 14, 120_400, 9_870, 30_000, 90_000, 0.4321, 0.0123, "1h",
                 nextAttemptAt, apiKey, "https://ntfy.sh/relay-test", lastError, sessions());
     }

@@ -166,6 +166,16 @@ class PanesTest {
     }
 
     @Test
+    void a_state_word_from_a_newer_relay_shows_as_unknown_with_the_rest_of_its_status() {
+        HomeSnapshot newer = Fixtures.home(Optional.of(Fixtures.status("hibernating", null, null, null, null, null, true)),
+                true, Optional.empty(), List.of(), Optional.empty());
+        List<Line> lines = Panes.status(newer, ConsoleHost.ATTACHED_TO_DAEMON, 70, Fixtures.NOW);
+        assertEquals("● UNKNOWN  attached to pid 4242", lines.get(0).text());
+        assertEquals(Style.WARN, lines.get(0).spans().get(0).style());
+        assertTrue(lines.size() > 3, "the figures are still shown: " + texts(lines));
+    }
+
+    @Test
     void needs_jc_shows_the_question_and_what_to_do() {
         List<Line> st = Panes.status(Fixtures.needsJc(), ConsoleHost.IN_PROCESS, 40, Fixtures.NOW);
         assertEquals(List.of("● NEEDS-JC  pid 4242, this console", "The coordinator needs you (1m ago):",

@@ -1,0 +1,540 @@
+package dev.relay.relay;
+
+import dev.relay.anthropic.Coordinator;
+import dev.relay.claude.SessionFailures;
+import dev.relay.claude.SessionRecord;
+import dev.relay.config.Price;
+import dev.relay.config.Settings;
+import dev.relay.conversation.ConversationStore;
+import dev.relay.conversation.Turn;
+import dev.relay.core.DirectMessage;
+import dev.relay.core.Home;
+import dev.relay.core.SessionId;
+import dev.relay.dispatch.DispatchTarget;
+import dev.relay.dispatch.Outbox;
+import dev.relay.files.AtomicFiles;
+import dev.relay.files.IoCause;
+import dev.relay.notify.Notification;
+import dev.relay.notify.Notifier;
+import dev.relay.queue.QueueDirectory;
+import dev.relay.queue.QueueIndex;
+import dev.relay.queue.Rejection;
+import dev.relay.state.ControlFiles;
+import dev.relay.state.PauseFile;
+import dev.relay.state.RelayState;
+import dev.relay.state.Status;
+import dev.relay.state.TakenIds;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One round of the relay's work, in its order (CONTRACT section 4), on the loop's thread: the collaborators answer
+ * values; the round alone orders the steps, applies what they answered (events, notifications, finished turns) and
+ * keeps the status. {@link RelayLoop} runs it on its thread and wakes it; tests step it on theirs.
+ */
+final class RelayRound {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);   // the relay log names the loop, as it always has
+    private static final Duration RESCAN = Duration.ofSeconds(1);
+
+    private final Home home;
+    private final Clock clock;
+    private final Keyring keys;
+    private final Notifier notifier;
+    private final QueueDirectory queue;
+    private final QueueIndex queueIndex;
+    private final Outbox outbox;
+    private final ControlFiles control;
+    private final StatusKeeper status;
+    private final PauseKeeper pause;
+    private final OperatorInbox operator;
+    private final Delivery delivery;
+    private final IoFaults io = new IoFaults(LOG);
+    private final StuckQueue stuck = new StuckQueue();
+    private final List<Consumer<RelayEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Set<String> reportedProblems = new HashSet<>();
+
+    private ConversationStore conversation;
+    private TakenIds takenIds;
+    private Intake intake;
+    private Recovery recovery;
+    private TurnFinisher finisher;
+    private TurnRunner turns;
+    private BooleanSupplier running = () -> true;
+    private BiConsumer<TurnStep, String> faults = (step, key) -> {};
+    private String lastError;
+    private Instant startedAt;
+    private Instant lastRescan = Instant.MIN;
+
+    RelayRound(Settings settings, Clock clock, Function<Settings, Optional<Coordinator>> coordinators,
+               Function<Settings, Settings> secretsReloader, Notifier notifier,
+               Function<SessionId, DispatchTarget> targets, DirectoryWatch watch) {
+        this.home = settings.home();
+        this.clock = clock;
+        this.keys = new Keyring(settings, coordinators, secretsReloader);
+        this.notifier = notifier;
+        this.queue = new QueueDirectory(home.queueDir(), settings.maxEnvelopeBytes(), clock);
+        this.queueIndex = new QueueIndex(queue);
+        this.outbox = new Outbox(home.outboxRoot(), clock);
+        this.control = new ControlFiles(home.controlDir());
+        this.status = new StatusKeeper(home);
+        this.pause = new PauseKeeper(new PauseFile(home.pauseFile()));
+        this.operator = new OperatorInbox(home.jcInputFile(), home.operatorDir(), clock);
+        this.delivery = new Delivery(home, outbox, targets, clock, watch, this::reach);
+    }
+
+    void addListener(Consumer<RelayEvent> listener) {
+        listeners.add(listener);
+    }
+
+    Status snapshot() {
+        return status.snapshot();
+    }
+
+    Settings settings() {
+        return keys.settings();
+    }
+
+    /**
+     * Opens the home's files. Coordinator calls run on {@code calls} and report to {@code results}; {@code running}
+     * says whether the loop still runs (an answer that comes while it stops is left to the next start).
+     */
+    void open(Executor calls, Consumer<Object> results, BooleanSupplier running) {
+        this.running = running;
+        for (Path dir : List.of(home.queueDir(), home.stateDir(), home.controlDir(), operator.dir(), home.outboxRoot(),
+                home.dispatchRoot())) {
+            AtomicFiles.ensurePrivateDirectory(dir);
+        }
+        startedAt = clock.instant();
+        ConversationStore.Opened opened = ConversationStore.open(home.conversationFile());
+        conversation = opened.store();
+        opened.damage().ifPresent(d -> problem(d));
+        takenIds = new TakenIds(home.takenIdsFile());
+        intake = new Intake(queue, queueIndex, takenIds, conversation);
+        recovery = new Recovery(queue, operator, conversation);
+        finisher = new TurnFinisher(outbox, takenIds, queueIndex, this::reach);
+        turns = new TurnRunner(conversation, clock, calls, results, this::reach);
+        apply(pause.load());
+        keys.open();
+    }
+
+    void close() {
+        if (conversation != null) {
+            conversation.close();
+        }
+        if (takenIds != null) {
+            takenIds.close();
+        }
+    }
+
+    void useRetryPolicy(RetryPolicy policy) {
+        turns.useRetryPolicy(policy);
+    }
+
+    void injectFaults(BiConsumer<TurnStep, String> before) {
+        this.faults = before;
+    }
+
+    private void reach(TurnStep step, String key) {
+        faults.accept(step, key);
+    }
+
+    /** One round: its steps, then the status when it is due; the end of a run of I/O failures is told. */
+    void round() {
+        io.beginRound();
+        boolean stepped = false;
+        try {
+            stepped = step();
+        } catch (RuntimeException e) {
+            ioFailure("a relay step failed", e);
+        }
+        Instant now = clock.instant();
+        apply(status.writeIfDue(now, () -> facts(now)));
+        if (io.overAfter(stepped)) {
+            ioRecovered();
+        }
+    }
+
+    /** The queue's directory changed: the names it gave, or all of it when the watch overflowed. */
+    void queueChanged(DirectoryWatch.Change change) {
+        if (change.overflow()) {
+            lastRescan = Instant.MIN;
+        }
+        change.names().forEach(name -> queueIndex.changed(home.queueDir().resolve(name)));
+    }
+
+    /** Makes the next round rescan the queue, as the directory watch would have told it. */
+    void rescanNext() {
+        lastRescan = Instant.MIN;
+    }
+
+    /** When the loop must wake at the latest: the rescan, a retry, a blocked session, a status write. */
+    Instant nextWake(Instant now) {
+        List<Instant> wakes = new ArrayList<>(List.of(now.plus(RESCAN)));
+        if (io.pausing(now)) {
+            wakes.add(io.retryAt());
+        } else {
+            turns.retryAt(now).ifPresent(wakes::add);
+        }
+        delivery.blocked().values().forEach(b -> wakes.add(b.retryAt()));
+        status.wakeFor(now).ifPresent(wakes::add);
+        return wakes.stream().min(Instant::compareTo).orElseThrow();
+    }
+
+    /** The status written once more on the way out. */
+    void writeLastStatus() {
+        Instant now = clock.instant();
+        status.write(now, () -> facts(now));
+    }
+
+    // ---------------------------------------------------------------- the step
+
+    /** One round of the loop's work; false when it was skipped, pausing after an I/O failure. */
+    boolean step() {
+        Instant now = clock.instant();
+        if (io.pausing(now)) {
+            return false;
+        }
+        if (Duration.between(lastRescan, now).compareTo(RESCAN) >= 0 || now.isBefore(lastRescan)) {
+            queueIndex.rescan(); // the safety net under the directory watch
+            lastRescan = now;
+        }
+        apply(pause.persist());
+        takeControlCommands();
+        advanceFinishing();   // turns an error left half-finished resume at their first missing step
+        turns.unrecorded().ifPresent(done -> turnDone(turns.record(done, context())));
+        pumpOutbox();
+        takeOperatorInput();
+        intake.screenNewEnvelopes(this::rejected);
+        if (keys.lookAgain(now)) {
+            reloadSecrets();
+        }
+        if (turns.busy() || !finisher.isEmpty()) {
+            return true;   // a session's replies keep their order: nothing new starts before the last turn is out
+        }
+        Optional<WorkItem> open = turns.open();
+        if (open.isPresent()) {
+            if (!Files.exists(open.get().file())) {
+                problem("the " + open.get().describe() + " of the unanswered turn was removed by someone else; the turn is abandoned");
+                turns.abandon();
+            } else if (turns.retry().due(now)) {
+                turnDone(turns.call(context()));
+            }
+            return true;
+        }
+        queueIndex.oldest().flatMap(oldest -> stuck.check(oldest.name(), oldest.modifiedAt(), queueIndex.size(),
+                keys.settings().stuckQueueThreshold(), now, effectiveState().wire(), lastError)).ifPresent(msg -> {
+                    LOG.warn("queue stuck: {}", msg);
+                    notify(new Notification("Relay queue stuck", msg, Notification.HIGH, List.of("hourglass")));
+                });
+        nextWork().ifPresent(this::startTurn);
+        return true;
+    }
+
+    /** The next work item: the operator's messages first, then (unless paused) the oldest envelope. */
+    private Optional<WorkItem> nextWork() {
+        Optional<WorkItem> operatorItem = nextOperatorItem();
+        if (operatorItem.isPresent() || pause.state() != RelayState.RUNNING) {
+            return operatorItem;
+        }
+        return intake.next(finisher::isFinishing, this::rejected);
+    }
+
+    private void rejected(Rejection r) {
+        LOG.warn("rejected {}: {} (moved to {})", r.name(), r.reason(), home.root().relativize(r.movedTo()));
+        status.changed();
+        emit(new RelayEvent.EnvelopeRejected(r));
+    }
+
+    private void takeOperatorInput() {
+        operator.take().ifPresent(text -> {
+            if (text.isBlank()) {
+                problem("state/jc_input.txt was empty: nothing to send, removed");
+                return;
+            }
+            if (pause.state() == RelayState.NEEDS_JC) {
+                setPause(RelayState.RUNNING, "the operator answered");
+            }
+            LOG.info("operator input taken ({} characters)", text.length());
+        });
+    }
+
+    /** The oldest operator message for the coordinator; direct messages are sent here, since they need no API call. */
+    private Optional<WorkItem> nextOperatorItem() {
+        for (Path file : operator.files()) {
+            if (finisher.isFinishing(file)) {
+                continue;
+            }
+            OperatorInbox.Message m = operator.message(file, operatorReplyTo());
+            if (m.direct().isEmpty()) {
+                return Optional.of(m.item());
+            }
+            DirectMessage direct = m.direct().get();
+            apply(OperatorInbox.sent(m.item(), direct, clock.instant()));
+            finisher.add(TurnFinisher.Finish.direct(m.item(), direct.message()));
+            advanceFinishing();
+            pumpOutbox();
+            if (!finisher.isEmpty()) {
+                return Optional.empty();   // the rest waits, in order, until this one is out
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<SessionId> operatorReplyTo() {
+        return keys.settings().firstSession().map(s -> s.id());
+    }
+
+    /**
+     * Finishes the answered turns whose envelope (or operator message) is still there after a restart, then releases
+     * the held replies whose work is gone. A reply is held until its item is removed, so one still held was never
+     * delivered, and an item still there was never answered to its session: nothing is lost, nothing sent twice.
+     * Then resumes the last turn if it was never answered.
+     */
+    void recover() {
+        try {
+            for (Recovery.Answered a : recovery.answered(operatorReplyTo())) {
+                LOG.info(a.item().speaker().equals(Turn.OPERATOR)
+                        ? "the operator's message {} was answered before a restart; finishing its turn"
+                        : "envelope {} was answered before a restart; finishing its turn", a.item().file().getFileName());
+                finish(a.item(), a.reply(), Turns.needsJc(keys.settings(), a.reply().content()), false);
+            }
+            int released = outbox.releaseAllBut(finisher.heldDigests());
+            if (released > 0) {
+                LOG.info("{} repl{} held when the relay stopped released to their sessions", released, released == 1 ? "y" : "ies");
+            }
+            recovery.openTurn(operatorReplyTo()).ifPresent(item -> {
+                LOG.info("resuming the unanswered turn of {} after a restart", item.describe());
+                turns.reopen(item);
+            });
+        } catch (RuntimeException e) {
+            LOG.error("recovery after a restart failed; going on", e);
+            lastError = "recovery failed: " + IoCause.of(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- turns
+
+    private TurnRunner.Context context() {
+        return new TurnRunner.Context(keys.settings(), keys.coordinator(), this::price);
+    }
+
+    private void startTurn(WorkItem item) {
+        turnDone(turns.start(item, context()));
+    }
+
+    void onApiDone(TurnRunner.ApiDone done) {
+        if (!turns.settle(done)) {
+            return;
+        }
+        status.changed();
+        if (running.getAsBoolean()) {
+            turnDone(turns.answer(done, context()));
+        }
+    }
+
+    /** A turn moved on: the status says so, whatever else it answered. */
+    private void turnDone(List<Effect> effects) {
+        status.changed();
+        apply(effects);
+    }
+
+    /** Does what a piece answered, in order: the loop alone tells, notifies and finishes turns. */
+    private void apply(List<Effect> effects) {
+        if (!effects.isEmpty()) {
+            status.changed();
+        }
+        for (Effect e : effects) {
+            if (e instanceof Effect.Tell t) {
+                emit(t.event());
+            } else if (e instanceof Effect.LastError l) {
+                lastError = l.message();
+            } else if (e instanceof Effect.Problem p) {
+                problem(p.message());
+            } else if (e instanceof Effect.Stopped s) {
+                lastError = s.detail();
+                status.urgent();
+                emit(new RelayEvent.StateChanged(RelayState.ERROR, s.detail()));
+            } else if (e instanceof Effect.Alert a) {
+                notify(a.notification());
+            } else if (e instanceof Effect.Urgent) {
+                status.urgent();
+            } else if (e instanceof Effect.IoFailed f) {
+                apply(io.failed(f.what(), f.cause(), clock.instant()));
+            } else if (e instanceof Effect.Answered a) {
+                finish(a.item(), a.reply(), a.needsJc(), true);
+            }
+        }
+    }
+
+    /**
+     * Finishes an answered turn: its reply held, its id recorded, its item removed, its reply released. With the reply
+     * durable, the next turn may start at once ({@code startNext}): its API call overlaps this item's remaining file
+     * work (outbox, removal, delivery), whose order within the item is unchanged.
+     */
+    private void finish(WorkItem item, Turn reply, boolean needsJc, boolean startNext) {
+        finisher.add(TurnFinisher.Finish.answered(item, reply, needsJc));
+        if (startNext && !needsJc && !turns.retry().held()) {
+            try {
+                nextWork().ifPresent(this::startTurn);
+            } catch (RuntimeException e) {
+                ioFailure("starting the next turn failed", e);
+            }
+        }
+        if (needsJc) {
+            String text = reply.content();
+            pause.askedForJc(clock.instant(), text);
+            apply(pause.set(RelayState.NEEDS_JC, "the coordinator asks for JC", clock.instant()));
+            notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
+                    Notification.URGENT, List.of("rotating_light")));
+        }
+        advanceFinishing();
+        pumpOutbox();
+    }
+
+    private void advanceFinishing() {
+        TurnFinisher.Advanced advanced = finisher.advance();
+        for (TurnFinisher.Finish f : advanced.done()) {
+            status.changed();
+            f.to().ifPresent(session -> emit(new RelayEvent.ReplyQueued(session, f.direct())));
+        }
+        advanced.failed().ifPresent(failed -> ioFailure("finishing the turn of " + failed.item().describe()
+                + " failed (it resumes where it stopped)", failed.cause()));
+    }
+
+    private Price price() {
+        String model = keys.settings().model();
+        return keys.settings().prices().forModel(model).orElseGet(() -> {
+            problemOnce("no price for model " + model + ": costs are shown as $0; add it under prices: in config.yaml");
+            return new Price(0, 0, 0, 0, 0);
+        });
+    }
+
+    // ---------------------------------------------------------------- dispatch and faults
+
+    private void pumpOutbox() {
+        for (Delivery.Outcome outcome : delivery.pump()) {
+            status.changed();
+            apply(Delivery.effects(outcome));
+        }
+    }
+
+    /**
+     * Something the loop had to do failed (a full disk, a directory made read-only): what was done stays done, what
+     * was not is done again after a bounded, growing pause; the failure is logged once with a count, shown in the
+     * status, and notified once if it lasts.
+     */
+    void ioFailure(String what, RuntimeException e) {
+        apply(io.failed(what, e, clock.instant()));
+    }
+
+    void ioRecovered() {
+        IoFaults.Ended ended = io.end(clock.instant());
+        if (ended.noticed()) {
+            notify(new Notification("Relay writes its files again", "after " + ended.failures() + " failures: "
+                    + ended.cause(), Notification.DEFAULT, List.of("white_check_mark")));
+            emit(new RelayEvent.StateChanged(effectiveState(), "the relay writes its files again"));
+        }
+        status.urgent();
+    }
+
+    // ---------------------------------------------------------------- control and state
+
+    private void takeControlCommands() {
+        for (ControlFiles.Command command : control.take()) {
+            switch (command) {
+                case PAUSE -> setPause(RelayState.PAUSED, "paused by the operator");
+                case RESUME -> {
+                    reloadSecrets();
+                    turns.resumed();
+                    setPause(RelayState.RUNNING, "resumed by the operator");
+                }
+            }
+        }
+    }
+
+    private void reloadSecrets() {
+        try {
+            if (keys.reload(clock.instant()) && turns.keyFound()) {
+                status.changed();
+            }
+        } catch (RuntimeException e) {
+            problemOnce("cannot re-read the secrets: " + e.getMessage());
+        }
+    }
+
+    private void setPause(RelayState state, String why) {
+        apply(pause.set(state, why, clock.instant()));
+    }
+
+    private RelayState effectiveState() {
+        return StatusBuilder.state(pause.pause(), turns.retry(), io.lasting());
+    }
+
+    private void notify(Notification n) {
+        notifier.send(n);
+        emit(new RelayEvent.Notified(n));
+    }
+
+    private void problem(String message) {
+        LOG.warn(message);
+        lastError = message;
+        status.changed();
+        emit(new RelayEvent.Problem(message));
+    }
+
+    private void problemOnce(String message) {
+        if (reportedProblems.add(message)) {
+            problem(message);
+        }
+    }
+
+    private void emit(RelayEvent event) {
+        for (Consumer<RelayEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("a relay listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** What the status says now; a Claude Code session's failure seen for the first time is notified. */
+    private StatusBuilder.Facts facts(Instant now) {
+        Map<SessionId, SessionRecord.Failure> failures = SessionFailures.scan(home);
+        Map<SessionId, Instant> reported = intake.lastReportAt();
+        List<StatusBuilder.SessionFacts> sessions = new ArrayList<>();
+        Settings settings = keys.settings();
+        for (SessionId s : StatusBuilder.sessions(settings, outbox.sessions(), reported.keySet(), failures.keySet())) {
+            SessionRecord.Failure failure = failures.get(s);
+            sessions.add(new StatusBuilder.SessionFacts(s, outbox.count(s), Files.exists(home.inputFile(s)),
+                    reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s)));
+            if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
+                LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
+                notify(new Notification("Claude Code session " + s + " failed", failure.describe(), Notification.HIGH,
+                        List.of("warning")));
+            }
+        }
+        Optional<Map.Entry<SessionId, Instant>> last = delivery.lastDispatch();
+        return new StatusBuilder.Facts(ProcessHandle.current().pid(), startedAt, now, settings, pause.pause(), turns.retry(),
+                turns.callInFlight(), turns.open().isPresent(), io.lasting(), io.cause(), last.map(Map.Entry::getKey),
+                last.map(Map.Entry::getValue).orElse(null), queueIndex.size(), queueIndex.oldest().map(QueueDirectory.Entry::modifiedAt),
+                queue.rejectedCount(), conversation.chars(), conversation.turns().size(), conversation.totalUsage(),
+                turns.lastTurnCost(), turns.lastTtl(), keys.coordinator().isPresent(), lastError, sessions);
+    }}
