@@ -85,8 +85,46 @@ public final class AnthropicCoordinator implements Coordinator {
      * Encoded messages by their text: the history is append-only between summaries, so each turn is encoded once
      * and a call costs a copy of the history's bytes, not a new encoding of 400k characters.
      */
-    private final Map<String, byte[]> encodedUser = Collections.synchronizedMap(new WeakHashMap<>());
-    private final Map<String, byte[]> encodedAssistant = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<String, Encoded> encodedUser = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<String, Encoded> encodedAssistant = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A message's bytes and the tool blocks they hold (a text may be sent with or without them). */
+    private record Encoded(List<CoordinatorRequest.ToolCall> calls, List<CoordinatorRequest.ToolResult> results, byte[] bytes) {}
+
+    private byte[] cached(CoordinatorRequest.Message m) {
+        if (m.text().isEmpty()) {
+            return encode(m, null);   // a reply of tool calls only: small, and no text to key it by
+        }
+        Map<String, Encoded> cache = m.role() == CoordinatorRequest.Role.USER ? encodedUser : encodedAssistant;
+        Encoded hit = cache.get(m.text());
+        if (hit != null && hit.calls().equals(m.calls()) && hit.results().equals(m.results())) {
+            return hit.bytes();
+        }
+        byte[] bytes = encode(m, null);
+        cache.put(m.text(), new Encoded(m.calls(), m.results(), bytes));
+        return bytes;
+    }
+
+    private static final JsonNode REPLY_TOOL = replyTool();
+    private static final JsonNode CHOICE_REPLY = JSON.createObjectNode().put("type", "tool").put("name", CoordinatorRequest.REPLY_TOOL);
+    private static final JsonNode CHOICE_NONE = JSON.createObjectNode().put("type", "none");
+
+    /** The reply tool: the same definition in every request, so that the cached prefix stays valid. */
+    private static JsonNode replyTool() {
+        ArrayNode tools = JSON.createArrayNode();
+        ObjectNode tool = tools.addObject();
+        tool.put("name", CoordinatorRequest.REPLY_TOOL);
+        tool.put("description", "Send your reply to one session (one agent). In a turn with several reports, call it once for "
+                + "each session whose report the turn gives, with that session's id exactly as it is written in the "
+                + "report's header. The text is delivered to that agent as its next instruction.");
+        ObjectNode schema = tool.putObject("input_schema");
+        schema.put("type", "object");
+        ObjectNode props = schema.putObject("properties");
+        props.putObject("session").put("type", "string").put("description", "the session id from the report's header");
+        props.putObject("text").put("type", "string").put("description", "the reply to that session");
+        schema.putArray("required").add("session").add("text");
+        return tools;
+    }
 
     /**
      * The request body, as the parts it is sent from: every message but the last (which carries the cache
@@ -100,6 +138,10 @@ public final class AnthropicCoordinator implements Coordinator {
             head.put("model", request.model());
             head.put("max_tokens", request.maxTokens());
             CacheTtl systemTtl = request.historyTtl() == CacheTtl.ONE_HOUR ? CacheTtl.ONE_HOUR : CacheTtl.FIVE_MINUTES;
+            if (request.tools() != CoordinatorRequest.Tools.OFF) {
+                head.set("tools", REPLY_TOOL);
+                head.set("tool_choice", request.tools() == CoordinatorRequest.Tools.REQUIRED ? CHOICE_REPLY : CHOICE_NONE);
+            }
             ObjectNode sys = head.putArray("system").addObject().put("type", "text").put("text", request.system());
             sys.putObject("cache_control").put("type", "ephemeral").put("ttl", systemTtl.wire());
             byte[] headBytes = JSON.writeValueAsBytes(head);
@@ -115,8 +157,7 @@ public final class AnthropicCoordinator implements Coordinator {
                 if (last) {
                     parts.add(encode(m, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
                 } else {
-                    Map<String, byte[]> cache = m.role() == CoordinatorRequest.Role.USER ? encodedUser : encodedAssistant;
-                    parts.add(cache.computeIfAbsent(m.text(), k -> encode(m, null)));
+                    parts.add(cached(m));
                 }
             }
             parts.add(MESSAGES_CLOSE);
@@ -163,7 +204,33 @@ public final class AnthropicCoordinator implements Coordinator {
             g.writeStartObject();
             g.writeStringField("role", m.role() == CoordinatorRequest.Role.USER ? "user" : "assistant");
             g.writeArrayFieldStart("content");
-            writeBlock(g, m.text(), ttl);
+            // tool results first in a user message, as the API requires; the cache breakpoint on the last block
+            boolean text = !m.text().isEmpty() || (m.calls().isEmpty() && m.results().isEmpty());
+            for (int i = 0; i < m.results().size(); i++) {
+                CoordinatorRequest.ToolResult r = m.results().get(i);
+                g.writeStartObject();
+                g.writeStringField("type", "tool_result");
+                g.writeStringField("tool_use_id", r.toolUseId());
+                g.writeStringField("content", r.content());
+                writeCacheControl(g, !text && i == m.results().size() - 1 ? ttl : null);
+                g.writeEndObject();
+            }
+            if (text) {
+                writeBlock(g, m.text(), m.calls().isEmpty() ? ttl : null);
+            }
+            for (int i = 0; i < m.calls().size(); i++) {
+                CoordinatorRequest.ToolCall c = m.calls().get(i);
+                g.writeStartObject();
+                g.writeStringField("type", "tool_use");
+                g.writeStringField("id", c.id());
+                g.writeStringField("name", CoordinatorRequest.REPLY_TOOL);
+                g.writeObjectFieldStart("input");
+                g.writeStringField("session", c.session());
+                g.writeStringField("text", c.text());
+                g.writeEndObject();
+                writeCacheControl(g, i == m.calls().size() - 1 ? ttl : null);
+                g.writeEndObject();
+            }
             g.writeEndArray();
             g.writeEndObject();
         } catch (IOException e) {
@@ -176,13 +243,17 @@ public final class AnthropicCoordinator implements Coordinator {
         g.writeStartObject();
         g.writeStringField("type", "text");
         g.writeStringField("text", text);
+        writeCacheControl(g, ttl);
+        g.writeEndObject();
+    }
+
+    private static void writeCacheControl(JsonGenerator g, CacheTtl ttl) throws IOException {
         if (ttl != null) {
             g.writeObjectFieldStart("cache_control");
             g.writeStringField("type", "ephemeral");
             g.writeStringField("ttl", ttl.wire());
             g.writeEndObject();
         }
-        g.writeEndObject();
     }
 
     /** Joins consecutive turns of one role and makes the conversation open with a user turn, as the API expects. */
@@ -191,7 +262,12 @@ public final class AnthropicCoordinator implements Coordinator {
         for (CoordinatorRequest.Message m : in) {
             if (!out.isEmpty() && out.get(out.size() - 1).role() == m.role()) {
                 CoordinatorRequest.Message prev = out.remove(out.size() - 1);
-                out.add(new CoordinatorRequest.Message(m.role(), prev.text() + "\n\n" + m.text()));
+                String text = prev.text().isEmpty() ? m.text() : m.text().isEmpty() ? prev.text() : prev.text() + "\n\n" + m.text();
+                List<CoordinatorRequest.ToolCall> calls = new ArrayList<>(prev.calls());
+                calls.addAll(m.calls());
+                List<CoordinatorRequest.ToolResult> results = new ArrayList<>(prev.results());
+                results.addAll(m.results());
+                out.add(new CoordinatorRequest.Message(m.role(), text, calls, results));
             } else {
                 out.add(m);
             }
@@ -206,9 +282,15 @@ public final class AnthropicCoordinator implements Coordinator {
         try {
             JsonNode root = JSON.readTree(text);
             StringBuilder reply = new StringBuilder();
+            List<CoordinatorRequest.ToolCall> calls = new ArrayList<>();
             for (JsonNode block : root.path("content")) {
-                if ("text".equals(block.path("type").asText())) {
+                String type = block.path("type").asText();
+                if ("text".equals(type)) {
                     reply.append(block.path("text").asText());
+                } else if ("tool_use".equals(type) && CoordinatorRequest.REPLY_TOOL.equals(block.path("name").asText())) {
+                    JsonNode input = block.path("input");
+                    calls.add(new CoordinatorRequest.ToolCall(block.path("id").asText(""), input.path("session").asText(""),
+                            input.path("text").asText("")));
                 }
             }
             JsonNode u = root.path("usage");
@@ -222,7 +304,7 @@ public final class AnthropicCoordinator implements Coordinator {
             ApiUsage usage = new ApiUsage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0), created,
                     u.path("cache_read_input_tokens").asLong(0), created5m, created1h);
             return new CoordinatorReply(reply.toString(), root.path("stop_reason").asText(""),
-                    root.path("model").asText(""), requestId, usage);
+                    root.path("model").asText(""), requestId, usage, calls);
         } catch (IOException e) {
             throw new CoordinatorException(200, true, Optional.empty(), "bad_response",
                     "the API answered with something that is not a message: " + e.getMessage(), e);

@@ -24,10 +24,11 @@ record ConfigFile(
         @JsonProperty("tracker") Tracker tracker,
         @JsonProperty("agents") Agents agents,
         @JsonProperty("container") ContainerDefaults container,
+        @JsonProperty("batch") Batch batch,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -67,6 +68,17 @@ record ConfigFile(
     private static void positive(String key, Number value) {
         if (value != null && value.longValue() <= 0) {
             throw new IllegalArgumentException(key + " must be greater than 0, not " + value);
+        }
+    }
+
+    record Batch(@JsonProperty("max_envelopes") Integer maxEnvelopes, @JsonProperty("max_chars") Integer maxChars,
+                 @JsonProperty("linger_ms") Integer lingerMs) {
+        Batch {
+            positive("batch.max_envelopes", maxEnvelopes);
+            positive("batch.max_chars", maxChars);
+            if (lingerMs != null && lingerMs < 0) {
+                throw new IllegalArgumentException("batch.linger_ms must be 0 or more, not " + lingerMs);
+            }
         }
     }
 

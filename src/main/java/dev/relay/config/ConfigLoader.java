@@ -135,7 +135,18 @@ public final class ConfigLoader {
                 trackerUrl,
                 PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
                 agentSettings(file.agents(), file.container()),
+                batchSettings(file.batch()),
                 secrets);
+    }
+
+    private static Settings.BatchSettings batchSettings(ConfigFile.Batch batch) {
+        Settings.BatchSettings d = Settings.BatchSettings.DEFAULT;
+        if (batch == null) {
+            return d;
+        }
+        return new Settings.BatchSettings(orDefault(batch.maxEnvelopes(), d.maxEnvelopes()),
+                orDefault(batch.maxChars(), d.maxChars()),
+                batch.lingerMs() != null ? Duration.ofMillis(batch.lingerMs()) : d.linger());
     }
 
     /** Re-reads only the secrets (the operator may add a key to .env while the relay runs). */

@@ -30,6 +30,7 @@ public record Settings(
         Optional<String> trackerUrl,
         PriceTable prices,
         AgentSettings agents,
+        BatchSettings batch,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -37,6 +38,20 @@ public record Settings(
     public Settings {
         sessions = List.copyOf(sessions);
         agents = agents == null ? AgentSettings.DEFAULT : agents;
+        batch = batch == null ? BatchSettings.DEFAULT : batch;
+    }
+
+    /**
+     * How reports that wait are answered together: at most {@code maxEnvelopes} in one turn (1: one per turn, as
+     * before batching) and {@code maxChars} of their text; while the relay is loaded (its last turn answered several),
+     * a turn waits up to {@code linger} after the previous one for more reports to join it.
+     */
+    public record BatchSettings(int maxEnvelopes, int maxChars, Duration linger) {
+        public static final BatchSettings DEFAULT = new BatchSettings(8, 48_000, Duration.ofMillis(1500));
+
+        public boolean on() {
+            return maxEnvelopes > 1;
+        }
     }
 
     /**
@@ -92,6 +107,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, newSecrets);
     }
 }

@@ -39,6 +39,8 @@ public final class ConversationStore implements AutoCloseable {
     private final List<String> promptTexts = new ArrayList<>();
     private final Set<String> userKeys = new HashSet<>();
     private final Set<String> assistantKeys = new HashSet<>();
+    /** The batch each batched report belongs to: report key to batch key. */
+    private final java.util.Map<String, String> batchOfReport = new java.util.HashMap<>();
     private long chars;
     private FileChannel journal;
 
@@ -61,6 +63,7 @@ public final class ConversationStore implements AutoCloseable {
         promptTexts.clear();
         userKeys.clear();
         assistantKeys.clear();
+        batchOfReport.clear();
         chars = 0;
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -122,8 +125,18 @@ public final class ConversationStore implements AutoCloseable {
             }
             Turn.Role role = Turn.Role.valueOf(n.path("type").asText("").toUpperCase());
             Usage usage = n.has("usage") ? JSON.treeToValue(n.get("usage"), Usage.class) : Usage.NONE;
+            List<Turn.Report> reports = new ArrayList<>();
+            for (JsonNode r : n.path("reports")) {
+                reports.add(new Turn.Report(r.path("session").asText(""), r.path("key").asText(""),
+                        Instant.parse(r.path("at").asText())));
+            }
+            List<Turn.Answer> answers = new ArrayList<>();
+            for (JsonNode a : n.path("answers")) {
+                answers.add(new Turn.Answer(a.path("id").asText(""), a.path("session").asText(""), a.path("text").asText(""),
+                        a.path("delivered").asBoolean(false)));
+            }
             return Optional.of(new Turn(role, n.path("speaker").asText(""), n.get("content").textValue(),
-                    n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage));
+                    n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage, reports, answers));
         } catch (JsonProcessingException | IllegalArgumentException | java.time.DateTimeException e) {
             return Optional.empty();
         }
@@ -143,6 +156,15 @@ public final class ConversationStore implements AutoCloseable {
         if (t.role() != Turn.Role.USER) {
             n.set("usage", JSON.valueToTree(t.usage()));
         }
+        if (t.isBatch()) {
+            var reports = n.putArray("reports");
+            t.reports().forEach(r -> reports.addObject().put("session", r.session()).put("key", r.key()).put("at", r.at().toString()));
+        }
+        if (!t.answers().isEmpty()) {
+            var answers = n.putArray("answers");
+            t.answers().forEach(a -> answers.addObject().put("id", a.toolUseId()).put("session", a.session())
+                    .put("text", a.text()).put("delivered", a.delivered()));
+        }
         return n.toString() + "\n";
     }
 
@@ -153,6 +175,9 @@ public final class ConversationStore implements AutoCloseable {
         chars += prompt.length();
         if (t.role() == Turn.Role.USER && !t.key().isEmpty()) {
             userKeys.add(t.key());
+            for (Turn.Report r : t.reports()) {
+                batchOfReport.put(r.key(), t.key());
+            }
         } else if (t.role() == Turn.Role.ASSISTANT && !t.key().isEmpty()) {
             assistantKeys.add(t.key());
         }
@@ -232,6 +257,22 @@ public final class ConversationStore implements AutoCloseable {
 
     public boolean hasUserTurn(String key) {
         return userKeys.contains(key);
+    }
+
+    /** The key of the batched turn that gave this report, if one did. */
+    public Optional<String> batchOf(String reportKey) {
+        return Optional.ofNullable(batchOfReport.get(reportKey));
+    }
+
+    /** The user turn with this key (the last one, if the key was recorded more than once). */
+    public Optional<Turn> userTurn(String key) {
+        for (int i = turns.size() - 1; i >= 0; i--) {
+            Turn t = turns.get(i);
+            if (t.role() == Turn.Role.USER && t.key().equals(key)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<Turn> assistantTurn(String key) {

@@ -29,5 +29,5 @@ sealed interface Effect {
     record IoFailed(String what, RuntimeException cause) implements Effect {}
 
     /** The turn's reply is recorded: the loop finishes the turn. */
-    record Answered(WorkItem item, Turn reply, boolean needsJc) implements Effect {}
+    record Answered(WorkItem item, Turn reply) implements Effect {}
 }

@@ -9,9 +9,13 @@ import dev.relay.queue.Rejection;
 import dev.relay.state.TakenIds;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -50,17 +54,42 @@ final class Intake {
 
     /** The oldest envelope that can be taken, skipping those whose turn is being finished. */
     Optional<WorkItem> next(Predicate<Path> finishing, Consumer<Rejection> rejected) {
+        return next(finishing, rejected, 1, Integer.MAX_VALUE).stream().findFirst();
+    }
+
+    /**
+     * The oldest envelopes that can be taken, skipping those whose turn is being finished: at most {@code max}, one
+     * per session (a session's next report waits for the turn after, so its order holds), and no more than
+     * {@code maxChars} of text (the oldest is taken whatever its length).
+     */
+    List<WorkItem> next(Predicate<Path> finishing, Consumer<Rejection> rejected, int max, int maxChars) {
+        List<WorkItem> taken = new ArrayList<>();
+        Set<String> sessions = new HashSet<>();
+        long chars = 0;
         for (QueueDirectory.Entry entry : queueIndex.entries()) {
+            if (taken.size() >= max) {
+                break;
+            }
             if (finishing.test(entry.file())) {
                 continue;
             }
             Optional<WorkItem> item = accept(entry, rejected);
-            if (item.isPresent()) {
-                return item;
+            if (item.isEmpty()) {
+                queueIndex.forget(entry.file());
+                continue;
             }
-            queueIndex.forget(entry.file());
+            WorkItem w = item.get();
+            if (!sessions.add(w.speaker())) {
+                continue;
+            }
+            if (!taken.isEmpty() && chars + w.content().length() > maxChars) {
+                break;
+            }
+            chars += w.content().length();
+            taken.add(w);
         }
-        return Optional.empty();
+        taken.forEach(w -> lastReportAt.put(w.replyTo().orElseThrow(), w.at()));
+        return taken;
     }
 
     /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */
@@ -80,18 +109,18 @@ final class Intake {
                     + env.envelope().session() + " was already taken; an id is taken once"));
             return Optional.empty();
         }
-        if (conversation.assistantTurn(env.key()).isPresent()) {
+        if (conversation.assistantTurn(env.key()).isPresent() || conversation.batchOf(env.key())
+                .flatMap(conversation::assistantTurn).flatMap(b -> b.answerFor(env.envelope().session().value())).isPresent()) {
             rejected.accept(queue.reject(entry.file(), "this very envelope was already answered"));
             return Optional.empty();
         }
-        lastReportAt.put(env.envelope().session(), env.modifiedAt());
         return Optional.of(itemOf(env));
     }
 
     static WorkItem itemOf(QueuedEnvelope env) {
         SessionId session = env.envelope().session();
         return new WorkItem(env.file(), env.key(), session.value(), env.envelope().content(), Optional.of(session),
-                env.envelope().id().isPresent());
+                env.envelope().id().isPresent(), env.modifiedAt());
     }
 
     /** When each session's last taken envelope was written. */

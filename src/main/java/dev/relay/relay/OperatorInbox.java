@@ -107,7 +107,7 @@ final class OperatorInbox {
 
     /** The work item of an operator message in {@code file}. */
     static WorkItem item(Path file, String content, Optional<SessionId> replyTo) {
-        return new WorkItem(file, key(file), Turn.OPERATOR, content, replyTo, false);
+        return new WorkItem(file, key(file), Turn.OPERATOR, content, replyTo, false, java.time.Instant.EPOCH);
     }
 
     static String key(Path file) {

@@ -81,6 +81,12 @@ final class RelayRound {
     private String lastError;
     private Instant startedAt;
     private Instant lastRescan = Instant.MIN;
+    /** The envelopes a batched reply did not answer, each to be asked for in a turn of its own. */
+    private final java.util.ArrayDeque<WorkItem> followUps = new java.util.ArrayDeque<>();
+    /** Whether the last envelopes taken were a batch: while loaded, a turn lingers for others to join it. */
+    private boolean loaded;
+    private Instant freeSince = Instant.MIN;
+    private Instant lingerUntil;
 
     RelayRound(Settings settings, Clock clock, Function<Settings, Optional<Coordinator>> coordinators,
                Function<Settings, Settings> secretsReloader, Notifier notifier,
@@ -194,6 +200,9 @@ final class RelayRound {
         }
         delivery.blocked().values().forEach(b -> wakes.add(b.retryAt()));
         status.wakeFor(now).ifPresent(wakes::add);
+        if (lingerUntil != null && lingerUntil.isAfter(now)) {
+            wakes.add(lingerUntil);
+        }
         return wakes.stream().min(Instant::compareTo).orElseThrow();
     }
 
@@ -247,13 +256,34 @@ final class RelayRound {
         return true;
     }
 
-    /** The next work item: the operator's messages first, then (unless paused) the oldest envelope. */
+    /**
+     * The next work item: the operator's messages first, then (unless paused) the follow-ups a batched reply left,
+     * then the oldest envelopes: several together when several wait and batching is on.
+     */
     private Optional<WorkItem> nextWork() {
         Optional<WorkItem> operatorItem = nextOperatorItem();
         if (operatorItem.isPresent() || pause.state() != RelayState.RUNNING) {
             return operatorItem;
         }
-        return intake.next(finisher::isFinishing, this::rejected);
+        while (!followUps.isEmpty()) {
+            WorkItem f = followUps.poll();
+            if (Files.exists(f.file())) {
+                return Optional.of(f);
+            }
+        }
+        Settings.BatchSettings batch = keys.settings().batch();
+        List<WorkItem> reports = intake.next(finisher::isFinishing, this::rejected, batch.maxEnvelopes(), batch.maxChars());
+        if (reports.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (batch.on() && loaded && reports.size() < batch.maxEnvelopes() && now.isBefore(freeSince.plus(batch.linger()))) {
+            lingerUntil = freeSince.plus(batch.linger());   // loaded: a moment more for others to join this turn
+            return Optional.empty();
+        }
+        lingerUntil = null;
+        loaded = reports.size() > 1;
+        return Optional.of(reports.size() == 1 ? reports.get(0) : WorkItem.batch(reports));
     }
 
     private void rejected(Rejection r) {
@@ -309,12 +339,14 @@ final class RelayRound {
      */
     void recover() {
         try {
-            for (Recovery.Answered a : recovery.answered(operatorReplyTo())) {
+            Recovery.Found found = recovery.answered(operatorReplyTo());
+            for (Recovery.Answered a : found.answered()) {
                 LOG.info(a.item().speaker().equals(Turn.OPERATOR)
                         ? "the operator's message {} was answered before a restart; finishing its turn"
                         : "envelope {} was answered before a restart; finishing its turn", a.item().file().getFileName());
-                finish(a.item(), a.reply(), Turns.needsJc(keys.settings(), a.reply().content()), false);
             }
+            finish(found.answered(), false);
+            followUps.addAll(found.followUps());
             int released = outbox.releaseAllBut(finisher.heldDigests());
             if (released > 0) {
                 LOG.info("{} repl{} held when the relay stopped released to their sessions", released, released == 1 ? "y" : "ies");
@@ -378,7 +410,7 @@ final class RelayRound {
             } else if (e instanceof Effect.IoFailed f) {
                 apply(io.failed(f.what(), f.cause(), clock.instant()));
             } else if (e instanceof Effect.Answered a) {
-                finish(a.item(), a.reply(), a.needsJc(), true);
+                finish(a.item(), a.reply(), true);
             }
         }
     }
@@ -386,23 +418,52 @@ final class RelayRound {
     /**
      * Finishes an answered turn: its reply held, its id recorded, its item removed, its reply released. With the reply
      * durable, the next turn may start at once ({@code startNext}): its API call overlaps this item's remaining file
-     * work (outbox, removal, delivery), whose order within the item is unchanged.
+     * work (outbox, removal, delivery), whose order within the item is unchanged. A batch is finished report by
+     * report: each with its session's answer, a report the reply did not answer left for a follow-up turn.
      */
-    private void finish(WorkItem item, Turn reply, boolean needsJc, boolean startNext) {
-        finisher.add(TurnFinisher.Finish.answered(item, reply, needsJc));
-        if (startNext && !needsJc && !turns.retry().held()) {
+    private void finish(WorkItem item, Turn reply, boolean startNext) {
+        freeSince = clock.instant();
+        if (!item.isBatch()) {
+            finish(List.of(new Recovery.Answered(item, reply.content())), startNext);
+            return;
+        }
+        List<Recovery.Answered> parts = new ArrayList<>();
+        for (WorkItem report : item.members()) {
+            Optional<String> text = reply.answerFor(report.speaker());
+            if (text.isPresent()) {
+                parts.add(new Recovery.Answered(report, text.get()));
+            } else {
+                LOG.info("the reply to {} did not answer {}; asking for it in a turn of its own", item.describe(), report.speaker());
+                followUps.add(WorkItem.followUp(report));
+            }
+        }
+        finish(parts, startNext);
+    }
+
+    /** Finishes answered items; one whose text asks for the operator is held for JC, not sent. */
+    private void finish(List<Recovery.Answered> parts, boolean startNext) {
+        List<Recovery.Answered> forJc = new ArrayList<>();
+        for (Recovery.Answered part : parts) {
+            boolean jc = Turns.needsJc(keys.settings(), part.text());
+            finisher.add(TurnFinisher.Finish.answered(part.item(), part.text(), jc));
+            if (jc) {
+                forJc.add(part);
+            }
+        }
+        if (startNext && forJc.isEmpty() && !turns.retry().held()) {
             try {
                 nextWork().ifPresent(this::startTurn);
             } catch (RuntimeException e) {
                 ioFailure("starting the next turn failed", e);
             }
         }
-        if (needsJc) {
-            String text = reply.content();
+        for (Recovery.Answered part : forJc) {
+            String text = part.text();
             pause.askedForJc(clock.instant(), text);
             apply(pause.set(RelayState.NEEDS_JC, "the coordinator asks for JC", clock.instant()));
-            notify(new Notification("Relay needs JC", text.length() > 1000 ? text.substring(0, 1000) + "..." : text,
-                    Notification.URGENT, List.of("rotating_light")));
+            String about = part.item().replyTo().map(s -> " about " + s).orElse("");
+            notify(new Notification("Relay needs JC" + (parts.size() > 1 || !followUps.isEmpty() ? about : ""),
+                    text.length() > 1000 ? text.substring(0, 1000) + "..." : text, Notification.URGENT, List.of("rotating_light")));
         }
         advanceFinishing();
         pumpOutbox();

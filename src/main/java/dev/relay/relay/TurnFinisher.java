@@ -1,6 +1,5 @@
 package dev.relay.relay;
 
-import dev.relay.conversation.Turn;
 import dev.relay.core.Keys;
 import dev.relay.core.SessionId;
 import dev.relay.dispatch.Outbox;
@@ -26,8 +25,7 @@ final class TurnFinisher {
     /** An answered turn: the reply to hold and release (none for a needs_jc reply), the item to remove. */
     record Finish(WorkItem item, String text, Optional<SessionId> to, boolean direct) {
         /** An answered turn: its reply goes to the item's session, unless it asks for JC or is blank. */
-        static Finish answered(WorkItem item, Turn reply, boolean needsJc) {
-            String text = reply.content();
+        static Finish answered(WorkItem item, String text, boolean needsJc) {
             boolean sends = !needsJc && item.replyTo().isPresent() && !text.isBlank();
             return new Finish(item, text, sends ? item.replyTo() : Optional.empty(), false);
         }
@@ -93,7 +91,7 @@ final class TurnFinisher {
                 }
                 if (item.recordsId()) {
                     reach.accept(TurnStep.ID_RECORDED, item.key());
-                    takenIds.add(item.key());
+                    takenIds.add(item.idKey());
                 }
                 reach.accept(TurnStep.ITEM_REMOVED, item.key());
                 AtomicFiles.delete(item.file());

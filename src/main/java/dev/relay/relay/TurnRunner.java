@@ -136,7 +136,7 @@ final class TurnRunner {
     List<Effect> start(WorkItem item, Context ctx) {
         List<Effect> out = new ArrayList<>();
         if (!conversation.hasUserTurn(item.key())) {
-            Turn user = Turn.user(item.speaker(), item.content(), item.key(), clock.instant());
+            Turn user = item.userTurn(clock.instant());
             reach.accept(TurnStep.USER_RECORDED, item.key());
             conversation.append(user);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(user)));
@@ -171,7 +171,7 @@ final class TurnRunner {
         if (summarize) {
             request = Turns.summaryRequest(settings, conversation.turns());
         } else {
-            Turns.Planned planned = Turns.replyRequest(settings, conversation, cachePlanner, ctx.price().get());
+            Turns.Planned planned = Turns.replyRequest(settings, conversation, cachePlanner, ctx.price().get(), item.isBatch());
             lastTtl = planned.ttl();
             request = planned.request();
         }
@@ -239,11 +239,19 @@ final class TurnRunner {
             assistant = recorded.get();
         } else {
             String text = done.reply().text();
-            if (text.isBlank()) {
-                LOG.warn("the coordinator's reply to {} is empty (stop reason {})", done.item().describe(),
-                        done.reply().stopReason());
+            if (done.item().isBatch() && !done.reply().calls().isEmpty()) {
+                assistant = Turn.answers(key, clock.instant(), usage, Turns.answers(done.item(), done.reply().calls()));
+                assistant.answers().stream().filter(a -> !a.delivered()).forEach(a -> LOG.warn(
+                        "the coordinator answered session \"{}\", which is not in {}: recorded, not sent", a.session(),
+                        done.item().describe()));
+            } else {
+                if (text.isBlank()) {
+                    LOG.warn("the coordinator's reply to {} is empty (stop reason {})", done.item().describe(),
+                            done.reply().stopReason());
+                }
+                assistant = Turn.assistant(text.isBlank() && done.item().isBatch() ? "(no answer)" : text, key,
+                        clock.instant(), usage);
             }
-            assistant = Turn.assistant(text, key, clock.instant(), usage);
             reach.accept(TurnStep.REPLY_RECORDED, key);
             conversation.append(assistant);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(assistant)));
@@ -255,7 +263,7 @@ final class TurnRunner {
         lastTurnCost = usage.costUsd();
         open = null;
         retry = retry.newTurn();
-        out.add(new Effect.Answered(done.item(), assistant, Turns.needsJc(ctx.settings(), assistant.content())));
+        out.add(new Effect.Answered(done.item(), assistant));
         return out;
     }
 

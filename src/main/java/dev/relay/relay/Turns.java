@@ -29,21 +29,68 @@ final class Turns {
         return conversation.chars() > settings.historyCharCap() && conversation.turns().size() > settings.keepRecentTurns() + 1;
     }
 
-    static Planned replyRequest(Settings settings, ConversationStore conversation, CachePlanner cachePlanner, Price price) {
+    /**
+     * The request for the open turn's reply. Once batching is on (or the history holds a batched reply) every reply
+     * request offers the reply tool, the same definition each time, and a batched turn ({@code batch}) requires it:
+     * the tools stay the same from request to request, so the cached prefix stays valid.
+     */
+    static Planned replyRequest(Settings settings, ConversationStore conversation, CachePlanner cachePlanner, Price price,
+                                boolean batch) {
         List<Turn> turns = conversation.turns();
         List<String> texts = conversation.promptTexts();
         List<CoordinatorRequest.Message> messages = new ArrayList<>(turns.size());
+        boolean toolUse = false;
         for (int i = 0; i < turns.size(); i++) {
-            messages.add(new CoordinatorRequest.Message(turns.get(i).role() == Turn.Role.ASSISTANT
-                    ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, texts.get(i)));
+            Turn t = turns.get(i);
+            if (t.role() == Turn.Role.ASSISTANT && !t.answers().isEmpty()) {
+                toolUse = true;
+                messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.ASSISTANT, "", calls(t), List.of()));
+                boolean userNext = i + 1 < turns.size() && turns.get(i + 1).role() == Turn.Role.USER;
+                if (!userNext) {
+                    messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "", List.of(), results(t)));
+                }
+            } else if (t.role() == Turn.Role.USER && i > 0 && !turns.get(i - 1).answers().isEmpty()) {
+                messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, texts.get(i), List.of(),
+                        results(turns.get(i - 1))));
+            } else {
+                messages.add(new CoordinatorRequest.Message(t.role() == Turn.Role.ASSISTANT
+                        ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, texts.get(i)));
+            }
         }
+        CoordinatorRequest.Tools tools = batch ? CoordinatorRequest.Tools.REQUIRED
+                : settings.batch().on() || toolUse ? CoordinatorRequest.Tools.OFFERED : CoordinatorRequest.Tools.OFF;
         long fresh = texts.isEmpty() ? 0 : texts.get(texts.size() - 1).length();
         long cached = conversation.chars() - fresh;
         CacheTtl ttl = settings.cacheHistory()
                 ? cachePlanner.choose(price, (cached + settings.systemPrompt().length()) / 4, fresh / 4)
                 : CacheTtl.NONE;
-        return new Planned(new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, ttl),
-                ttl);
+        return new Planned(new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, ttl,
+                tools), ttl);
+    }
+
+    private static List<CoordinatorRequest.ToolCall> calls(Turn reply) {
+        return reply.answers().stream().map(a -> new CoordinatorRequest.ToolCall(a.toolUseId(), a.session(), a.text())).toList();
+    }
+
+    /** What the relay tells the model of each call, in the user message after them. */
+    private static List<CoordinatorRequest.ToolResult> results(Turn reply) {
+        return reply.answers().stream().map(a -> new CoordinatorRequest.ToolResult(a.toolUseId(), a.delivered()
+                ? "sent to session " + a.session()
+                : "not sent: \"" + a.session() + "\" is not one of the sessions whose reports that turn gave")).toList();
+    }
+
+    /**
+     * A batched reply's tool calls as answers: a call for a session of the batch is delivered; one naming any other
+     * session, or with no text, is recorded (the API needs each call answered) and never sent.
+     */
+    static List<Turn.Answer> answers(WorkItem batch, List<CoordinatorRequest.ToolCall> calls) {
+        java.util.Set<String> sessions = new java.util.HashSet<>();
+        batch.members().forEach(m -> sessions.add(m.speaker()));
+        List<Turn.Answer> answers = new ArrayList<>();
+        for (CoordinatorRequest.ToolCall c : calls) {
+            answers.add(new Turn.Answer(c.id(), c.session(), c.text(), sessions.contains(c.session()) && !c.text().isBlank()));
+        }
+        return answers;
     }
 
     static CoordinatorRequest summaryRequest(Settings settings, List<Turn> turns) {

@@ -87,7 +87,11 @@ public final class Panes {
         Line head = switch (t.role()) {
             case USER -> t.fromOperator()
                     ? Line.of(Style.OPERATOR, "JC (operator)").then(Style.DIM, "  " + when)
-                    : Line.of(Style.AGENT, t.speaker()).then(Style.DIM, "  " + when);
+                    : t.isBatch()
+                    ? Line.of(Style.AGENT, t.reports().size() + " reports together: " + String.join(", ",
+                            t.reports().stream().map(Turn.Report::session).toList())).then(Style.DIM, "  " + when)
+                    : Line.of(Style.AGENT, t.speaker().equals(Turn.RELAY) ? "relay (follow-up)" : t.speaker())
+                            .then(Style.DIM, "  " + when);
             case ASSISTANT -> Line.of(Style.COORDINATOR, "coordinator").then(Style.DIM, "  " + when
                     + (t.usage().outputTokens() > 0 ? "  " + Text.count(t.usage().outputTokens()) + " tokens out" : ""));
             case SUMMARY -> Line.of(Style.SUMMARY, "summary of the earlier conversation").then(Style.DIM, "  " + when);
@@ -150,7 +154,8 @@ public final class Panes {
         }
         Set<String> keys = new HashSet<>();
         for (Turn t : s.turns()) {
-            if (t.role() == Turn.Role.USER && t.speaker().equals(session)) {
+            if (t.role() == Turn.Role.USER && (t.speaker().equals(session)
+                    || t.reports().stream().anyMatch(r -> r.session().equals(session)))) {
                 keys.add(t.key());
                 appendTurn(out, t, width);
             } else if (t.role() == Turn.Role.ASSISTANT && keys.contains(t.key())) {

@@ -92,6 +92,79 @@ class AnthropicCoordinatorTest {
         assertEquals("u1\n\nu2", merged.get(2).text());
     }
 
+    /** A batched turn after an earlier one: tool results first in the user message, the breakpoint on its last block. */
+    static CoordinatorRequest batched(CoordinatorRequest.Tools tools) {
+        List<CoordinatorRequest.ToolCall> calls = List.of(new CoordinatorRequest.ToolCall("toolu_1", "s1", "go on"),
+                new CoordinatorRequest.ToolCall("toolu_2", "s2", "stop"));
+        return new CoordinatorRequest("claude-sonnet-5-5", 1000, "You coordinate.", List.of(
+                new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "2 reports arrived together ..."),
+                new CoordinatorRequest.Message(CoordinatorRequest.Role.ASSISTANT, "", calls, List.of()),
+                new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "2 reports arrived together again", List.of(),
+                        List.of(new CoordinatorRequest.ToolResult("toolu_1", "sent to session s1"),
+                                new CoordinatorRequest.ToolResult("toolu_2", "sent to session s2")))),
+                CacheTtl.FIVE_MINUTES, tools);
+    }
+
+    @Test
+    void a_batched_turn_requires_the_reply_tool_and_sends_its_earlier_calls_and_their_results_as_the_api_documents()
+            throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(200).setBody("{\"id\":\"msg_2\",\"type\":\"message\","
+                + "\"role\":\"assistant\",\"model\":\"m\",\"stop_reason\":\"tool_use\",\"content\":["
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_9\",\"name\":\"reply_to_session\",\"input\":{\"session\":\"s2\",\"text\":\"ok\"}},"
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_x\",\"name\":\"other_tool\",\"input\":{}}],"
+                + "\"usage\":{\"input_tokens\":5,\"output_tokens\":3}}"));
+        CoordinatorReply reply = client.complete(batched(CoordinatorRequest.Tools.REQUIRED));
+        assertEquals(List.of(new CoordinatorRequest.ToolCall("toolu_9", "s2", "ok")), reply.calls(), "only the reply tool's calls");
+        assertEquals("tool_use", reply.stopReason());
+
+        JsonNode body = JSON.readTree(server.takeRequest().getBody().readUtf8());
+        assertEquals("reply_to_session", body.at("/tools/0/name").asText());
+        assertEquals("[\"session\",\"text\"]", body.at("/tools/0/input_schema/required").toString());
+        assertEquals("{\"type\":\"tool\",\"name\":\"reply_to_session\"}", body.get("tool_choice").toString());
+        JsonNode assistant = body.at("/messages/1/content");
+        assertEquals(2, assistant.size(), "no empty text block beside the calls");
+        assertEquals("tool_use", assistant.at("/0/type").asText());
+        assertEquals("{\"session\":\"s1\",\"text\":\"go on\"}", assistant.at("/0/input").toString());
+        JsonNode user = body.at("/messages/2/content");
+        assertEquals(List.of("tool_result", "tool_result", "text"),
+                List.of(user.at("/0/type").asText(), user.at("/1/type").asText(), user.at("/2/type").asText()));
+        assertEquals("toolu_2", user.at("/1/tool_use_id").asText());
+        assertEquals("5m", user.at("/2/cache_control/ttl").asText());
+        assertFalse(user.at("/0").has("cache_control"));
+    }
+
+    @Test
+    void a_single_report_with_batching_on_offers_the_same_tool_but_not_to_be_used_and_with_it_off_sends_no_tools()
+            throws Exception {
+        server.enqueue(ok("{\"input_tokens\":5,\"output_tokens\":3}"));
+        server.enqueue(ok("{\"input_tokens\":5,\"output_tokens\":3}"));
+        client.complete(batched(CoordinatorRequest.Tools.OFFERED));
+        client.complete(request(CacheTtl.FIVE_MINUTES, "a"));
+        JsonNode offered = JSON.readTree(server.takeRequest().getBody().readUtf8());
+        JsonNode off = JSON.readTree(server.takeRequest().getBody().readUtf8());
+        assertEquals("{\"type\":\"none\"}", offered.get("tool_choice").toString());
+        assertEquals("reply_to_session", offered.at("/tools/0/name").asText());
+        assertFalse(off.has("tools"));
+        assertFalse(off.has("tool_choice"));
+    }
+
+    @Test
+    void the_fake_api_accepts_the_batched_request_and_refuses_a_call_left_without_its_result() throws Exception {
+        try (FakeAnthropic api = new FakeAnthropic(java.time.Clock.systemUTC())) {
+            AnthropicCoordinator real = new AnthropicCoordinator(AnthropicCoordinator.defaultClient(), api.baseUrl(), "sk-ant-x");
+            real.complete(batched(CoordinatorRequest.Tools.REQUIRED));
+            CoordinatorRequest broken = new CoordinatorRequest("m", 100, "s", List.of(
+                    new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "a"),
+                    new CoordinatorRequest.Message(CoordinatorRequest.Role.ASSISTANT, "",
+                            List.of(new CoordinatorRequest.ToolCall("toolu_1", "s1", "x")), List.of()),
+                    new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "b")), CacheTtl.FIVE_MINUTES,
+                    CoordinatorRequest.Tools.OFFERED);
+            CoordinatorException e = org.junit.jupiter.api.Assertions.assertThrows(CoordinatorException.class,
+                    () -> real.complete(broken));
+            assertTrue(e.getMessage().contains("without tool_result blocks"), e.getMessage());
+        }
+    }
+
     @Test
     void parses_text_and_usage_with_the_cache_split_by_lifetime() throws Exception {
         server.enqueue(ok("{\"input_tokens\":7,\"output_tokens\":11,\"cache_creation_input_tokens\":300,"

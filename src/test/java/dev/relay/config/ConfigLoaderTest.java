@@ -120,6 +120,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void batching_is_on_by_default_and_its_keys_are_read_and_checked_with_their_line() throws Exception {
+        assertEquals(new Settings.BatchSettings(8, 48_000, Duration.ofMillis(1500)), load(Map.of(), Map.of()).batch());
+        Files.writeString(dir.resolve("config.yaml"), "batch:\n  max_envelopes: 1\n  linger_ms: 0\n");
+        Settings one = load(Map.of(), Map.of());
+        assertEquals(new Settings.BatchSettings(1, 48_000, Duration.ZERO), one.batch());
+        assertFalse(one.batch().on());
+
+        Files.writeString(dir.resolve("config.yaml"), "model: x\nbatch:\n  max_envelopes: 0\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("batch.max_envelopes must be greater than 0") && e.getMessage().contains("config.yaml:"),
+                e.getMessage());
+        Files.writeString(dir.resolve("config.yaml"), "batch:\n  max_envelope: 4\n");
+        e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("max_envelope") && e.getMessage().contains(":2"), e.getMessage());
+    }
+
+    @Test
     void a_key_given_twice_at_the_top_level_is_refused_with_both_lines() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "sessions:\n  - id: first\nmodel: x\nsessions:\n  - id: second\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));

@@ -51,9 +51,21 @@ class TurnFaultTest {
     @ParameterizedTest
     @EnumSource(TurnStep.class)
     void a_failure_before_any_step_loses_no_reply_sends_none_twice_and_calls_the_coordinator_once_a_turn(TurnStep failing) {
+        failBefore(failing, 1, 3);
+    }
+
+    /** The same with batching on: s1's first report and s2's are one batched turn, s1's second its own. */
+    @ParameterizedTest
+    @EnumSource(TurnStep.class)
+    void a_failure_before_any_step_of_a_batched_turn_loses_no_reply_and_sends_none_twice(TurnStep failing) {
+        failBefore(failing, 8, 2);
+    }
+
+    private void failBefore(TurnStep failing, int maxEnvelopes, int turns) {
         AtomicInteger failuresLeft = new AtomicInteger(2);
         AtomicInteger failed = new AtomicInteger();
-        relay = new LoopHarness(dir, Clock.systemUTC()).config("sessions:\n  - id: s1\n  - id: s2\n")
+        relay = new LoopHarness(dir, Clock.systemUTC()).config("sessions:\n  - id: s1\n  - id: s2\n"
+                        + "batch:\n  max_envelopes: " + maxEnvelopes + "\n  linger_ms: 0\n")
                 .beforeStart(loop -> loop.injectFaults((step, key) -> {
                     if (step == failing && failuresLeft.getAndDecrement() > 0) {
                         failed.incrementAndGet();
@@ -79,9 +91,9 @@ class TurnFaultTest {
         sleep(Duration.ofMillis(1500));   // anything sent twice would be here by now
         assertEquals(Optional.empty(), relay.input("s1"), "s1 got a reply twice");
         assertEquals(Optional.empty(), relay.input("s2"), "s2 got a reply twice");
-        assertEquals(3, relay.coordinator.requests.size(), "one coordinator call per envelope");
+        assertEquals(turns, relay.coordinator.requests.size(), "one coordinator call per turn");
         long assistantTurns = relay.journalLines().stream().filter(l -> l.contains("\"type\":\"assistant\"")).count();
-        assertEquals(3, assistantTurns);
+        assertEquals(turns, assistantTurns);
         assertTrue(relay.events.stream().noneMatch(e -> e instanceof RelayEvent.EnvelopeRejected),
                 "no envelope was rejected: " + relay.events);
         assertEquals(0, relay.status().rejectedCount());

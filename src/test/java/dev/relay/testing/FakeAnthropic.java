@@ -2,6 +2,7 @@ package dev.relay.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,16 @@ public final class FakeAnthropic implements AutoCloseable {
             + "\"model\":\"fake\",\"stop_reason\":\"end_turn\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],"
             + "\"usage\":{\"input_tokens\":10,\"output_tokens\":1,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}}";
 
+    private static final okio.ByteString FORCED_TOOL = okio.ByteString.encodeUtf8("\"tool_choice\":{\"type\":\"tool\"");
+
+    private static boolean forcesTool(RecordedRequest request) {
+        try {
+            return request.getBody().indexOf(FORCED_TOOL) >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private MockResponse handle(RecordedRequest request) {
         calls.incrementAndGet();
         try {
@@ -157,7 +168,25 @@ public final class FakeAnthropic implements AutoCloseable {
         }
         if (fast) {
             arrivals.add(System.nanoTime());
-            return new MockResponse().setResponseCode(200).setHeader("content-type", "application/json").setBody(FAST_REPLY);
+            if (!forcesTool(request)) {
+                return new MockResponse().setResponseCode(200).setHeader("content-type", "application/json").setBody(FAST_REPLY);
+            }
+            // a batched turn: still "ok", but once per report, through the tool the request requires
+            try {
+                ArrayNode content = JSON.createArrayNode();
+                int n = 0;
+                JsonNode body = JSON.readTree(request.getBody().readString(StandardCharsets.UTF_8));
+                for (BatchLayout.Report r : BatchLayout.reports(lastUserText(body))) {
+                    ObjectNode use = content.addObject().put("type", "tool_use").put("id", "toolu_fast_" + calls.get() + "_" + (++n))
+                            .put("name", body.at("/tool_choice/name").asText());
+                    use.putObject("input").put("session", r.session()).put("text", "ok");
+                }
+                ObjectNode reply = (ObjectNode) JSON.readTree(FAST_REPLY);
+                reply.put("stop_reason", "tool_use").set("content", content);
+                return new MockResponse().setResponseCode(200).setHeader("content-type", "application/json").setBody(reply.toString());
+            } catch (IOException e) {
+                return error(400, "invalid_request_error", "body is not JSON");
+            }
         }
         if (!"/v1/messages".equals(request.getPath()) || !"POST".equals(request.getMethod())) {
             return error(404, "not_found_error", "Not found: " + request.getPath());
@@ -190,17 +219,36 @@ public final class FakeAnthropic implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        String text = replies.apply(body);
         ObjectNode usage = account(body);
-        usage.put("output_tokens", Math.max(1, text.length() / 4));
         ObjectNode response = JSON.createObjectNode()
                 .put("id", "msg_fake_" + calls.get())
                 .put("type", "message")
                 .put("role", "assistant")
-                .put("model", body.path("model").asText())
-                .put("stop_reason", "end_turn");
+                .put("model", body.path("model").asText());
+        ArrayNode content = response.putArray("content");
+        int outChars;
+        JsonNode choice = body.path("tool_choice");
+        if ("tool".equals(choice.path("type").asText()) || "any".equals(choice.path("type").asText())) {
+            // the model must call a tool: one call of the reply tool per report of the batched turn
+            String tool = choice.path("name").asText(body.path("tools").path(0).path("name").asText());
+            outChars = 0;
+            int n = 0;
+            for (BatchLayout.Report r : BatchLayout.reports(lastUserText(body))) {
+                String text = replies.apply(alone(body, r));
+                ObjectNode use = content.addObject().put("type", "tool_use").put("id", "toolu_fake_" + calls.get() + "_" + (++n))
+                        .put("name", tool);
+                use.putObject("input").put("session", r.session()).put("text", text);
+                outChars += text.length() + r.session().length() + 30;
+            }
+            response.put("stop_reason", "tool_use");
+        } else {
+            String text = replies.apply(body);
+            content.addObject().put("type", "text").put("text", text);
+            outChars = text.length();
+            response.put("stop_reason", "end_turn");
+        }
         response.putNull("stop_sequence");
-        response.putArray("content").addObject().put("type", "text").put("text", text);
+        usage.put("output_tokens", Math.max(1, outChars / 4));
         response.set("usage", usage);
         return new MockResponse().setResponseCode(200).setHeader("content-type", "application/json")
                 .setHeader("request-id", "req_fake_" + calls.get()).setBody(response.toString());
@@ -220,6 +268,10 @@ public final class FakeAnthropic implements AutoCloseable {
         if (!"user".equals(messages.get(0).path("role").asText())) {
             return "messages: first message must use the \"user\" role";
         }
+        String tools = validateTools(body);
+        if (tools != null) {
+            return tools;
+        }
         int breakpoints = 0;
         for (Block b : blocks(body)) {
             if (b.ttl != null) {
@@ -234,20 +286,120 @@ public final class FakeAnthropic implements AutoCloseable {
 
     private record Block(String text, String ttl) {}
 
+    /**
+     * The rules the API enforces on tool use: each tool_use answered by a tool_result with its id at the start of
+     * the next user message, no result without its call, a forced tool that is defined, tool blocks only with tools
+     * defined, no empty text block.
+     */
+    private static String validateTools(JsonNode body) {
+        java.util.Set<String> defined = new java.util.HashSet<>();
+        body.path("tools").forEach(t -> defined.add(t.path("name").asText()));
+        JsonNode choice = body.path("tool_choice");
+        if (!choice.isMissingNode() && defined.isEmpty()) {
+            return "tool_choice: may only be specified while providing tools";
+        }
+        if ("tool".equals(choice.path("type").asText()) && !defined.contains(choice.path("name").asText())) {
+            return "tool_choice: tool " + choice.path("name").asText() + " is not defined in tools";
+        }
+        JsonNode messages = body.path("messages");
+        List<String> open = List.of();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            JsonNode content = m.path("content");
+            List<String> uses = new ArrayList<>();
+            List<String> results = new ArrayList<>();
+            boolean textSeen = false;
+            for (JsonNode b : content.isArray() ? content : JSON.createArrayNode()) {
+                String type = b.path("type").asText();
+                if ("text".equals(type) && b.path("text").asText().isEmpty()) {
+                    return "messages." + i + ": text content blocks must be non-empty";
+                }
+                if ("tool_use".equals(type)) {
+                    if (!defined.contains(b.path("name").asText())) {
+                        return "messages." + i + ": tool_use names a tool not in tools: " + b.path("name").asText();
+                    }
+                    uses.add(b.path("id").asText());
+                } else if ("tool_result".equals(type)) {
+                    if (textSeen) {
+                        return "messages." + i + ": tool_result blocks must come before any other content";
+                    }
+                    results.add(b.path("tool_use_id").asText());
+                } else {
+                    textSeen = true;
+                }
+            }
+            if ("user".equals(m.path("role").asText())) {
+                if (!new java.util.HashSet<>(results).equals(new java.util.HashSet<>(open))) {
+                    return "messages." + i + ": tool_use ids were found without tool_result blocks immediately after: "
+                            + open + " (the tool_result blocks name " + results + ")";
+                }
+                open = List.of();
+            } else {
+                if (!open.isEmpty()) {
+                    return "messages." + i + ": tool_use ids " + open + " were not answered before this assistant message";
+                }
+                if (!results.isEmpty()) {
+                    return "messages." + i + ": tool_result blocks are only allowed in user messages";
+                }
+                open = uses;
+            }
+        }
+        return null;
+    }
+
+    private static String lastUserText(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        JsonNode content = messages.get(messages.size() - 1).path("content");
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder text = new StringBuilder();
+        content.forEach(b -> {
+            if ("text".equals(b.path("type").asText())) {
+                text.append(b.path("text").asText());
+            }
+        });
+        return text.toString();
+    }
+
+    /** A request of one report, as the replies function sees a single report: "[session S] text". */
+    private static JsonNode alone(JsonNode body, BatchLayout.Report r) {
+        ObjectNode one = body.deepCopy();
+        ArrayNode messages = one.putArray("messages");
+        messages.addObject().put("role", "user").putArray("content").addObject().put("type", "text")
+                .put("text", "[session " + r.session() + "] " + r.text());
+        return one;
+    }
+
+    /**
+     * The prompt as the cache sees it, in its order: tools, system, then (after tool_choice, whose change invalidates
+     * the cached messages but not the tools or the system prompt) each message's blocks.
+     */
     private static List<Block> blocks(JsonNode body) {
         List<Block> out = new ArrayList<>();
+        if (body.has("tools")) {
+            out.add(new Block("tools:" + body.get("tools").toString(), null));
+        }
         JsonNode system = body.path("system");
         if (system.isTextual()) {
             out.add(new Block(system.asText(), null));
         } else {
             system.forEach(b -> out.add(block(b)));
         }
+        if (body.has("tool_choice")) {
+            out.add(new Block("tool_choice:" + body.get("tool_choice").toString(), null));
+        }
         for (JsonNode m : body.path("messages")) {
             JsonNode content = m.path("content");
+            String role = m.path("role").asText();
             if (content.isTextual()) {
-                out.add(new Block(m.path("role").asText() + ":" + content.asText(), null));
+                out.add(new Block(role + ":" + content.asText(), null));
             } else {
-                content.forEach(b -> out.add(new Block(m.path("role").asText() + ":" + b.path("text").asText(), ttl(b))));
+                content.forEach(b -> out.add(new Block(role + ":" + switch (b.path("type").asText()) {
+                    case "tool_use" -> "tool_use:" + b.path("id").asText() + ":" + b.path("input").toString();
+                    case "tool_result" -> "tool_result:" + b.path("tool_use_id").asText() + ":" + b.path("content").asText();
+                    default -> b.path("text").asText();
+                }, ttl(b))));
             }
         }
         return out;

@@ -49,7 +49,26 @@ public final class ScriptedCoordinator implements Coordinator {
         if (step != null) {
             return step.answer(request);
         }
+        if (request.tools() == CoordinatorRequest.Tools.REQUIRED) {
+            return answerEach(request, byDefault);
+        }
         return reply(byDefault.apply(request));
+    }
+
+    /**
+     * A batched turn answered as the model must: one reply-tool call per report, each text what {@code rule} answers
+     * to that report alone (as "[session S] text", the way a single report reads).
+     */
+    public static CoordinatorReply answerEach(CoordinatorRequest request, Function<CoordinatorRequest, String> rule) {
+        List<CoordinatorRequest.ToolCall> calls = new java.util.ArrayList<>();
+        int n = 0;
+        for (BatchLayout.Report r : BatchLayout.reports(lastUserText(request))) {
+            CoordinatorRequest alone = new CoordinatorRequest(request.model(), request.maxTokens(), request.system(),
+                    List.of(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "[session " + r.session() + "] " + r.text())),
+                    request.historyTtl());
+            calls.add(new CoordinatorRequest.ToolCall("toolu_" + (++n), r.session(), rule.apply(alone)));
+        }
+        return new CoordinatorReply("", "tool_use", "fake", "req_1", new ApiUsage(10, 5, 0, 0, 0, 0), calls);
     }
 
     public static CoordinatorReply reply(String text) {

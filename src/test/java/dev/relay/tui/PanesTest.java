@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.state.AgentState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,6 +164,21 @@ class PanesTest {
         HomeSnapshot gone = Fixtures.home(Optional.of(Fixtures.running()), false, Optional.empty(), List.of(), Optional.empty());
         assertEquals("● STOPPED  no relay running (last seen 1s ago)",
                 Panes.status(gone, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW).get(0).text());
+    }
+
+    @Test
+    void a_batched_turn_names_its_sessions_and_shows_in_the_traffic_of_each() {
+        java.time.Instant at = Fixtures.NOW;
+        dev.relay.conversation.Turn batch = dev.relay.conversation.Turn.batch("2 reports arrived together.", "batch:k", at,
+                List.of(new dev.relay.conversation.Turn.Report("backend", "k1", at), new dev.relay.conversation.Turn.Report("web", "k2", at)));
+        dev.relay.conversation.Turn answers = dev.relay.conversation.Turn.answers("batch:k", at, dev.relay.conversation.Usage.NONE,
+                List.of(new dev.relay.conversation.Turn.Answer("t1", "backend", "go on", true),
+                        new dev.relay.conversation.Turn.Answer("t2", "web", "stop", true)));
+        List<Line> lines = new ArrayList<>();
+        Panes.appendTurn(lines, batch, 70);
+        Panes.appendTurn(lines, answers, 70);
+        assertTrue(lines.get(0).text().startsWith("2 reports together: backend, web"), lines.get(0).text());
+        assertTrue(texts(lines).contains("  [to web] stop"), texts(lines).toString());
     }
 
     @Test
