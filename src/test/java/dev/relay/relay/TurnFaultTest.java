@@ -152,6 +152,7 @@ class TurnFaultTest {
         Await.until("s1 shown blocked", () -> blocked(relay.status(), "s1") != null);
         String cause = blocked(relay.status(), "s1");
         assertTrue(cause.contains("symbolic link") && cause.contains("dispatch/s1"), cause);
+        assertTrue(cause.startsWith("refusing to write"), cause);   // as the console shows it: "blocked: refusing to write …"
         assertNull(blocked(relay.status(), "s2"));
         try (var files = Files.list(elsewhere)) {
             assertEquals(0, files.count(), "nothing was written through the link");

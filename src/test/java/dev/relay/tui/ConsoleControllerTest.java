@@ -114,6 +114,36 @@ class ConsoleControllerTest {
     }
 
     @Test
+    void q_asks_first_and_n_stays() {
+        press("q");
+        assertEquals("Quit the console?", view().overlay().orElseThrow().title());
+        assertTrue(view().overlay().orElseThrow().lines().get(0).line().text().startsWith("The relay in this console stops"));
+        press("n");
+        assertTrue(view().overlay().isEmpty(), "the question is gone");
+        assertFalse(c.quitRequested(), "the console goes on");
+        press("q");
+        assertEquals("Quit the console?", view().overlay().orElseThrow().title());
+        press("y");
+        assertTrue(c.quitRequested());
+    }
+
+    @Test
+    void ctrl_s_and_ctrl_q_do_nothing_in_the_panes_nor_in_the_editor() {
+        // the console turns the terminal's flow control off, so these reach it as keys (0x13, 0x11)
+        KeyStroke ctrlS = new KeyStroke('s', true, false);
+        KeyStroke ctrlQ = new KeyStroke('q', true, false);
+        press(ctrlS, ctrlQ);
+        assertEquals(ConsoleMode.NORMAL, c.mode());
+        assertTrue(view().overlay().isEmpty(), "not asking to quit, nothing else open");
+        press("o");    // still in the panes
+        assertEquals("Override: the coordinator's next turn, as JC", view().overlay().orElseThrow().title());
+        press("ab", ctrlS, ctrlQ, "c", KeyType.Enter);
+        assertEquals(List.of("override abc"), actions.calls);
+        assertEquals(" sent: the coordinator's next turn is yours", footer());
+        assertFalse(c.quitRequested());
+    }
+
+    @Test
     void the_end_of_the_input_quits_at_once() {
         press(KeyType.EOF);
         assertTrue(c.quitRequested());

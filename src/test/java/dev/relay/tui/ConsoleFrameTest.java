@@ -1,15 +1,20 @@
 package dev.relay.tui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.TextCharacter;
+import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import dev.relay.conversation.Turn;
+import dev.relay.conversation.Usage;
 import dev.relay.monitor.HomeSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -94,6 +100,106 @@ class ConsoleFrameTest {
         assertEquals(expected(scenario.name()), drawn, "frame " + scenario.name() + " (drawn into " + out + ")");
     }
 
+    // ---- what the end-to-end console tests once checked, here on one frame from a fixed snapshot ---------------
+
+    private static void assertShows(String screen, String... shown) {
+        for (String what : shown) {
+            assertTrue(screen.contains(what), "\"" + what + "\" in\n" + screen);
+        }
+    }
+
+    @Test
+    void each_pane_shows_its_data() throws IOException {
+        // a paused relay with an envelope waiting, a reply held for its session, a rejected envelope, turns and a log
+        String screen = draw(at("paused", Fixtures.paused(), 120, 40)).text();
+        assertShows(screen, "PAUSED",
+                "frontend", "login page ready", "frontend      12s   512B login page ready", // queue: waiting envelope
+                "→ backend",                                          // queue: reply held for a session
+                "✗ broken.json",                                      // queue: rejected, with its reason
+                "is not valid JSON",
+                "Thanks. Please add a logout button next.",           // conversation: the coordinator's reply
+                "coordinator",
+                "model claude-sonnet",                                // status
+                "frontend    file",                                   // status: sessions with their state
+                "WARN rejected broken.json",                          // relay log
+                "Queue (3)",
+                "cost $");
+    }
+
+    @Test
+    void a_failed_and_a_blocked_session_show_why_in_the_status_pane() throws IOException {
+        Drawn medium = draw(at("medium", Fixtures.busy(), 120, 40));
+        assertShows(medium.text(), "failed: authentication_failed");
+        assertEquals(TextColor.ANSI.RED_BRIGHT, medium.at(medium.find("failed: authentication_failed")).getForegroundColor());
+        Drawn wider = draw(at("160x40", Fixtures.busy(), 160, 40));
+        assertShows(wider.text(), "blocked: refusing to write");
+        assertEquals(TextColor.ANSI.RED_BRIGHT, wider.at(wider.find("blocked: refusing to write")).getForegroundColor());
+    }
+
+    private static String rowOf(Drawn d, String title) {
+        return d.rows().stream().filter(r -> r.contains(" " + title)).findFirst()
+                .orElseThrow(() -> new AssertionError("no pane titled " + title + " in\n" + d.text()));
+    }
+
+    @Test
+    void tab_moves_the_focus_and_the_arrows_scroll_the_focused_pane() throws IOException {
+        String newest = "Thanks. Please add a logout button next.";
+        Drawn first = draw(at("narrow", Fixtures.busy(), 80, 24));
+        assertTrue(rowOf(first, "Conversation").startsWith("┏"), "the conversation has the focus at first");
+        assertShows(first.text(), newest, "above");     // following the newest: older turns are above
+
+        String top = draw(at("top", Fixtures.busy(), 80, 24, KeyType.Home)).text();
+        assertShows(top, "Earlier: the team agreed on the schema", "End follows");
+        assertFalse(top.contains(newest), top);
+        String back = draw(at("back", Fixtures.busy(), 80, 24, KeyType.Home, KeyType.PageDown, KeyType.ArrowDown,
+                KeyType.End)).text();
+        assertShows(back, newest);
+
+        Drawn logs = draw(at("logs", Fixtures.busy(), 80, 24, KeyType.Tab));
+        assertTrue(rowOf(logs, "Relay log").startsWith("┏"), "the logs pane has the focus\n" + logs.text());
+        assertTrue(rowOf(logs, "Conversation").startsWith("┌"), logs.text());
+        Drawn again = draw(at("again", Fixtures.busy(), 80, 24, KeyType.Tab, KeyType.ReverseTab));
+        assertTrue(rowOf(again, "Conversation").startsWith("┏"), "the conversation has the focus again\n" + again.text());
+    }
+
+    @Test
+    void question_mark_shows_every_key_from_the_table() throws IOException {
+        String screen = draw(at("help", Fixtures.busy(), 120, 40, "?")).text();
+        assertShows(screen, "Keys · any key closes");
+        for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
+            assertTrue(screen.contains(b.help()), "help lists " + b.key().label() + "\n" + screen);
+        }
+        String closed = draw(at("closed", Fixtures.busy(), 120, 40, "?", "x")).text();
+        assertFalse(closed.contains("Keys · any key closes"), closed);
+    }
+
+    @Test
+    void text_from_agents_cannot_drive_the_terminal() throws IOException {
+        String evil = "evil \u001B[2J\u001B]0;owned\u0007 bell\u0007 text";
+        HomeSnapshot b = Fixtures.busy();
+        List<Turn> turns = List.of(Turn.user("backend", evil, "id:e1", Fixtures.local(9, 59, 0)),
+                Turn.assistant("reply to: [session backend] " + evil, "id:e1", Fixtures.local(9, 59, 2), Usage.NONE));
+        HomeSnapshot s = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0, List.of(),
+                turns, b.log(), b.sessions(), java.util.Optional.empty(), b.agentStates(), List.of(), java.util.Optional.empty());
+        String screen = draw(at("evil", s, 100, 30)).text();
+        assertShows(screen, "evil");
+        assertFalse(screen.chars().anyMatch(c -> c == 0x1B || c == 0x07), screen);
+        assertShows(screen, "evil  bell· text");
+    }
+
+    @Test
+    void a_failing_action_is_a_message_never_a_stack_trace() throws IOException {
+        String refused = draw(new Scenario("refused", Fixtures.busy(), 100, 30, true, true, strokes("p"))).text();
+        assertShows(refused, "cannot pause now");
+        String failed = draw(new Scenario("failed", Fixtures.busy(), 100, 30, true, true,
+                strokes("p", "o", "hi", KeyType.Enter))).text();
+        assertShows(failed, "that did not work: disk full",
+                "console: that did not work: disk full");   // kept in the status pane
+        for (String screen : List.of(refused, failed)) {
+            assertFalse(screen.contains("Exception") || screen.contains("at dev.relay"), screen);
+        }
+    }
+
     static String expected(String name) throws IOException {
         try (InputStream in = ConsoleFrameTest.class.getResourceAsStream("frames/" + name + ".txt")) {
             if (in == null) {
@@ -105,6 +211,37 @@ class ConsoleFrameTest {
 
     /** One frame of the console after the scenario's keys, as text. */
     static String frame(Scenario sc) throws IOException {
+        return draw(sc).text();
+    }
+
+    /** A frame as lanterna's virtual terminal holds it: characters with their colours, and the cursor. */
+    record Drawn(DefaultVirtualTerminal terminal, TerminalPosition cursor) {
+        String text() {
+            return ConsoleFrameTest.text(terminal, cursor);
+        }
+
+        List<String> rows() {
+            return List.of(text().split("\n"));
+        }
+
+        /** The row and column of the first place {@code what} is drawn. */
+        TerminalPosition find(String what) {
+            List<String> rows = rows();
+            for (int r = 0; r < rows.size(); r++) {
+                int c = rows.get(r).indexOf(what);
+                if (c >= 0) {
+                    return new TerminalPosition(c, r);
+                }
+            }
+            throw new AssertionError("\"" + what + "\" is not drawn in\n" + text());
+        }
+
+        TextCharacter at(TerminalPosition p) {
+            return terminal.getCharacter(p.getColumn(), p.getRow());
+        }
+    }
+
+    static Drawn draw(Scenario sc) throws IOException {
         DefaultVirtualTerminal terminal = new DefaultVirtualTerminal(new TerminalSize(sc.columns(), sc.rows()));
         TerminalScreen screen = new TerminalScreen(terminal);
         screen.startScreen();
@@ -121,7 +258,7 @@ class ConsoleFrameTest {
         TerminalPosition cursor = view.cursor().orElse(null);
         screen.setCursorPosition(cursor);
         screen.refresh(Screen.RefreshType.COMPLETE);
-        return text(terminal, cursor);
+        return new Drawn(terminal, cursor);
     }
 
     static String text(DefaultVirtualTerminal terminal, TerminalPosition cursor) {

@@ -1,19 +1,15 @@
 package dev.relay.tui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
-import dev.relay.core.SessionId;
 import dev.relay.logging.Logging;
-import dev.relay.monitor.OperatorActions;
 import dev.relay.testing.Await;
 import dev.relay.testing.ConsoleDriver;
 import dev.relay.testing.LoopHarness;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole console on lanterna's virtual terminal, over a real relay loop on a temporary home. */
+/**
+ * A smoke suite: the whole console on lanterna's virtual terminal, over a real relay loop on a temporary home, for
+ * what needs them all running (keys acting on a live relay, following an agent, resizing, a stuck terminal, two
+ * consoles, the bell). What a key does to the console's state is in {@link ConsoleControllerTest}, what a pane or a
+ * window shows in {@link PanesTest} and {@link OverlaysTest}, and whole frames from a fixed snapshot in
+ * {@link ConsoleFrameTest}.
+ */
 class ConsoleTest {
     private static final String CONFIG = "sessions:\n  - id: backend\n  - id: frontend\n";
 
@@ -48,56 +50,6 @@ class ConsoleTest {
         relay.start();
         console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.IN_PROCESS, columns, rows);
         console.awaitText("RUNNING");
-    }
-
-    @Test
-    void a_claude_code_session_that_ended_on_an_api_error_shows_as_failed_with_the_reason() throws Exception {
-        start(120, 40);
-        String input = java.nio.file.Files.readString(dev.relay.claude.ClaudeHookTest.RECORDED.resolve("stop-failure-2.1.328.json"));
-        new dev.relay.claude.ClaudeHooks(relay.home, Clock.systemUTC(), dev.relay.claude.ClaudeHooks.Waiter.POLLING)
-                .stopFailure(dev.relay.core.SessionId.of("frontend"), dev.relay.claude.HookInput.parse(input));
-        console.awaitText("failed: authentication_failed");
-    }
-
-    @Test
-    void a_session_whose_directory_is_a_link_shows_as_blocked_with_the_cause() throws Exception {
-        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG);
-        java.nio.file.Files.createDirectories(relay.home.dispatchRoot());
-        java.nio.file.Files.createSymbolicLink(relay.home.dispatchDir(dev.relay.core.SessionId.of("frontend")),
-                java.nio.file.Files.createDirectories(dir.resolve("elsewhere")));
-        Logging.configure(relay.home.logFile(), false);
-        relay.start();
-        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.IN_PROCESS, 160, 40);
-        relay.send("frontend", "login page ready");
-        console.awaitText("blocked: refusing to write");
-        relay.send("backend", "migrated");
-        assertEquals("reply to: [session backend] migrated", relay.take("backend"));
-    }
-
-    @Test
-    void each_pane_shows_its_data() {
-        start(120, 40);
-        relay.send("backend", "migrated the users table");
-        relay.send("backend", "second report");          // its reply is held: the first input.txt is not read
-        Await.until("two turns answered", () -> relay.status().historyTurns() == 4);
-        console.press('p');
-        console.awaitText("PAUSED");
-        relay.send("frontend", "login page ready");
-        relay.raw("broken.json", "{not json".getBytes(StandardCharsets.UTF_8));
-
-        console.awaitText("frontend");
-        console.awaitText("login page ready");                                  // queue: waiting envelope
-        console.awaitText("→ backend");                                          // queue: reply held for a session
-        console.awaitText("✗ broken.json");                                      // queue: rejected, with its reason
-        console.awaitText("is not valid JSON");
-        console.awaitText("reply to: [session backend] migrated the users table"); // conversation
-        console.awaitText("coordinator");
-        console.awaitText("model claude-sonnet");                                // status
-        console.awaitText("frontend    file");                                   // status: sessions with their state
-        console.awaitText("WARN rejected broken.json");                         // relay log
-        String screen = console.text();
-        assertTrue(screen.contains("Queue (1)"), screen);
-        assertTrue(screen.contains("cost $"), screen);
     }
 
     @Test
@@ -134,17 +86,6 @@ class ConsoleTest {
     }
 
     @Test
-    void escape_closes_the_editor_without_sending() throws Exception {
-        start(100, 30);
-        console.press('o');
-        console.type("never mind");
-        console.press(KeyType.Escape);
-        console.awaitText("override not sent");
-        assertFalse(Files.exists(relay.home.jcInputFile()));
-        assertTrue(relay.journalLines().isEmpty() || !String.join("", relay.journalLines()).contains("never mind"));
-    }
-
-    @Test
     void at_completes_a_session_id_and_the_message_goes_to_that_session_directly() {
         start(100, 30);
         console.press('o');
@@ -159,42 +100,6 @@ class ConsoleTest {
         assertTrue(relay.coordinator.requests.isEmpty(), "a direct message costs no API call");
     }
 
-    @Test
-    void at_with_several_matches_lists_them() {
-        start(100, 30);
-        console.press('o');
-        console.press(KeyType.Tab);          // an empty editor: Tab starts "@" and lists every session
-        console.awaitText("sessions: backend  frontend");
-    }
-
-    @Test
-    void tab_moves_the_focus_and_the_arrows_scroll_the_focused_pane() {
-        start(80, 24);
-        for (int i = 1; i <= 12; i++) {
-            relay.send("backend", "report number " + i);
-            relay.take("backend");
-        }
-        console.awaitText("report number 12");
-        int convTop = rowOf("Conversation");
-        assertTrue(console.row(convTop).startsWith("┏"), "the conversation has the focus at first");
-        console.awaitText("above");     // following the newest: older turns are above
-
-        console.press(KeyType.Home);
-        console.awaitText("reply to: [session backend] report number 1");
-        console.awaitGone("report number 12");
-        console.awaitText("End follows");
-        console.press(KeyType.PageDown);
-        console.press(KeyType.ArrowDown);
-        console.press(KeyType.End);
-        console.awaitText("report number 12");
-
-        console.press(KeyType.Tab);
-        Await.until("the logs pane has the focus", () -> console.row(rowOf("Relay log")).startsWith("┏"));
-        assertTrue(console.row(convTop).startsWith("┌"));
-        console.press(KeyType.ReverseTab);
-        Await.until("the conversation has the focus again", () -> console.row(rowOf("Conversation")).startsWith("┏"));
-    }
-
     private int rowOf(String title) {
         String[] rows = console.text().split("\n");
         for (int i = 0; i < rows.length; i++) {
@@ -203,53 +108,6 @@ class ConsoleTest {
             }
         }
         throw new AssertionError("no pane titled " + title + " in\n" + console.text());
-    }
-
-    @Test
-    void question_mark_shows_every_key_from_the_table() {
-        start(120, 40);
-        console.press('?');
-        console.awaitText("Keys · any key closes");
-        for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
-            assertTrue(console.text().contains(b.help()), "help lists " + b.key().label() + "\n" + console.text());
-        }
-        console.press('x');
-        console.awaitGone("Keys · any key closes");
-    }
-
-    @Test
-    void ctrl_s_and_ctrl_q_do_nothing_in_the_panes_nor_in_the_editor() {
-        // the console turns the terminal's flow control off, so these reach it as keys (0x13, 0x11)
-        KeyStroke ctrlS = new KeyStroke('s', true, false);
-        KeyStroke ctrlQ = new KeyStroke('q', true, false);
-        start(100, 30);
-        console.press(ctrlS);
-        console.press(ctrlQ);
-        console.press('o');    // still in the panes: not asking to quit, nothing else open
-        console.awaitText("Override: the coordinator's next turn, as JC");
-        console.type("ab");
-        console.press(ctrlS);
-        console.press(ctrlQ);
-        console.type("c");
-        console.press(KeyType.Enter);
-        console.awaitText("reply to: [operator JC] abc");
-        assertEquals("reply to: [operator JC] abc", relay.take("backend"));
-        assertTrue(console.running());
-    }
-
-    @Test
-    void q_asks_first_and_n_stays() {
-        start(100, 30);
-        console.press('q');
-        console.awaitText("Quit the console?");
-        console.awaitText("The relay in this console stops");
-        console.press('n');
-        console.awaitGone("Quit the console?");
-        assertTrue(console.running());
-        console.press('q');
-        console.awaitText("Quit the console?");
-        console.press('y');
-        console.awaitExit();
     }
 
     @Test
@@ -359,49 +217,6 @@ class ConsoleTest {
         console.awaitText("09:00:03 tests pass");   // followed live
         console.press(KeyType.Escape);
         console.awaitGone("agent frontend: running");
-    }
-
-    @Test
-    void text_from_agents_cannot_drive_the_terminal() {
-        start(100, 30);
-        relay.send("backend", "evil \u001B[2J\u001B]0;owned\u0007 bell\u0007 text");
-        console.awaitText("evil");
-        String screen = console.text();
-        assertFalse(screen.chars().anyMatch(c -> c == 0x1B || c == 0x07), screen);
-        assertTrue(screen.contains("evil  bell· text"), screen);
-    }
-
-    @Test
-    void a_failing_action_is_a_message_never_a_stack_trace() {
-        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG).start();
-        OperatorActions broken = new OperatorActions() {
-            @Override
-            public void override(String text) {
-                throw new IllegalStateException("disk full");
-            }
-
-            @Override
-            public void pause() {
-                throw new OperatorActions.Refused("cannot pause now");
-            }
-
-            @Override
-            public void resume() {}
-
-            @Override
-            public void sendTo(SessionId session, String text) {}
-        };
-        console = new ConsoleDriver(relay.home, List.of("backend"), ConsoleHost.IN_PROCESS, 100, 30, broken);
-        console.press('p');
-        console.awaitText("cannot pause now");
-        console.press('o');
-        console.type("hi");
-        console.press(KeyType.Enter);
-        console.awaitText("that did not work: disk full");
-        console.awaitText("console: that did not work: disk full");   // kept in the status pane
-        String screen = console.text();
-        assertFalse(screen.contains("Exception") || screen.contains("at dev.relay"), screen);
-        assertTrue(console.running());
     }
 
     @Test
