@@ -89,7 +89,8 @@ final class StatusCommand extends HomeCommand {
                     ss.blocked() != null ? "BLOCKED since " + ss.blockedSince() + ": " + ss.blocked() + " (its replies wait)"
                     : ss.failure() != null ? "FAILED (" + ss.failedAt() + "): " + ss.failure()
                             : ss.inputPending() ? "input.txt not yet read" : "ready",
-                    ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "");
+                    (ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "")
+                            + (ss.costUsd() > 0 ? String.format(", coordinator $%.4f", ss.costUsd()) : ""));
         }
         out.printf("History:    %d turns, %,d characters%n", s.historyTurns(), s.historyChars());
         long prompt = s.totalInputTokens() + s.totalCacheCreationTokens() + s.totalCacheReadTokens();

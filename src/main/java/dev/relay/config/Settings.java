@@ -47,7 +47,7 @@ public record Settings(
      * a turn waits up to {@code linger} after the previous one for more reports to join it.
      */
     public record BatchSettings(int maxEnvelopes, int maxChars, Duration linger) {
-        public static final BatchSettings DEFAULT = new BatchSettings(8, 48_000, Duration.ofMillis(1500));
+        public static final BatchSettings DEFAULT = new BatchSettings(8, 48_000, Duration.ofMillis(2000));
 
         public boolean on() {
             return maxEnvelopes > 1;

@@ -39,6 +39,10 @@ public final class ConversationStore implements AutoCloseable {
     private final List<String> promptTexts = new ArrayList<>();
     private final Set<String> userKeys = new HashSet<>();
     private final Set<String> assistantKeys = new HashSet<>();
+    /** What each session's reports cost so far (status.json sessions[].cost_usd), by whom each turn was charged to. */
+    private final java.util.Map<String, Double> costBy = new java.util.TreeMap<>();
+    /** Who spoke each user turn: its key to the session (or operator) it was charged to, for journals without charges. */
+    private final java.util.Map<String, String> speakerOf = new java.util.HashMap<>();
     /** The batch each batched report belongs to: report key to batch key. */
     private final java.util.Map<String, String> batchOfReport = new java.util.HashMap<>();
     private long chars;
@@ -64,6 +68,8 @@ public final class ConversationStore implements AutoCloseable {
         userKeys.clear();
         assistantKeys.clear();
         batchOfReport.clear();
+        costBy.clear();
+        speakerOf.clear();
         chars = 0;
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -135,8 +141,10 @@ public final class ConversationStore implements AutoCloseable {
                 answers.add(new Turn.Answer(a.path("id").asText(""), a.path("session").asText(""), a.path("text").asText(""),
                         a.path("delivered").asBoolean(false)));
             }
+            java.util.Map<String, Double> charges = new java.util.TreeMap<>();
+            n.path("charges").fields().forEachRemaining(e -> charges.put(e.getKey(), e.getValue().asDouble()));
             return Optional.of(new Turn(role, n.path("speaker").asText(""), n.get("content").textValue(),
-                    n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage, reports, answers));
+                    n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage, reports, answers, charges));
         } catch (JsonProcessingException | IllegalArgumentException | java.time.DateTimeException e) {
             return Optional.empty();
         }
@@ -160,6 +168,10 @@ public final class ConversationStore implements AutoCloseable {
             var reports = n.putArray("reports");
             t.reports().forEach(r -> reports.addObject().put("session", r.session()).put("key", r.key()).put("at", r.at().toString()));
         }
+        if (!t.charges().isEmpty()) {
+            var charges = n.putObject("charges");
+            t.charges().forEach(charges::put);
+        }
         if (!t.answers().isEmpty()) {
             var answers = n.putArray("answers");
             t.answers().forEach(a -> answers.addObject().put("id", a.toolUseId()).put("session", a.session())
@@ -173,6 +185,11 @@ public final class ConversationStore implements AutoCloseable {
         String prompt = t.promptText();
         promptTexts.add(prompt);
         chars += prompt.length();
+        if (t.role() != Turn.Role.USER) {
+            chargesOf(t).forEach((who, cost) -> costBy.merge(who, cost, Double::sum));
+        } else if (!t.isBatch() && !t.key().isEmpty()) {
+            speakerOf.put(t.key(), t.speaker());
+        }
         if (t.role() == Turn.Role.USER && !t.key().isEmpty()) {
             userKeys.add(t.key());
             for (Turn.Report r : t.reports()) {
@@ -257,6 +274,23 @@ public final class ConversationStore implements AutoCloseable {
 
     public boolean hasUserTurn(String key) {
         return userKeys.contains(key);
+    }
+
+    /**
+     * Whom a reply's (or a summary's) cost is charged to: as the turn says, or, for a journal written before turns
+     * said so, the speaker of the user turn it answered.
+     */
+    public java.util.Map<String, Double> chargesOf(Turn t) {
+        if (!t.charges().isEmpty() || t.usage().costUsd() == 0) {
+            return t.charges();
+        }
+        String who = t.role() == Turn.Role.SUMMARY ? Turn.SUMMARY_CHARGE : speakerOf.getOrDefault(t.key(), "(unknown)");
+        return java.util.Map.of(who, t.usage().costUsd());
+    }
+
+    /** What was charged to each session (and to the operator and the summaries) over the whole history. */
+    public java.util.Map<String, Double> costBySession() {
+        return java.util.Collections.unmodifiableMap(costBy);
     }
 
     /** The key of the batched turn that gave this report, if one did. */

@@ -1,7 +1,10 @@
 package dev.relay.conversation;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,12 +16,17 @@ import java.util.Optional;
  * @param key     the turn key of the work item (envelope, override or batch) this turn belongs to; empty for summaries
  * @param reports for a batched user turn, the reports it gives (its content is their fixed layout); empty otherwise
  * @param answers for the reply to a batched turn, the reply tool's calls, one per session; empty otherwise
+ * @param charges for a reply or a summary, who its cost is charged to: the session (or sessions, in equal parts, for a
+ *                batch) whose reports it answered, {@link #OPERATOR}, or for a summary what the turns it replaced
+ *                were charged plus its own call under {@link #SUMMARY_CHARGE}; empty when not known (older journals)
  */
 public record Turn(Role role, String speaker, String content, String key, Instant at, Usage usage, List<Report> reports,
-                   List<Answer> answers) {
+                   List<Answer> answers, Map<String, Double> charges) {
     public static final String OPERATOR = "operator";
     /** The speaker of the relay's own turns: the follow-up that asks for a session a batched reply left out. */
     public static final String RELAY = "relay";
+    /** Whom the summaries' own calls are charged to. */
+    public static final String SUMMARY_CHARGE = "(summaries)";
 
     public enum Role { USER, ASSISTANT, SUMMARY }
 
@@ -41,10 +49,21 @@ public record Turn(Role role, String speaker, String content, String key, Instan
         usage = usage == null ? Usage.NONE : usage;
         reports = reports == null ? List.of() : List.copyOf(reports);
         answers = answers == null ? List.of() : List.copyOf(answers);
+        charges = charges == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(charges));
+    }
+
+    public Turn(Role role, String speaker, String content, String key, Instant at, Usage usage, List<Report> reports,
+                List<Answer> answers) {
+        this(role, speaker, content, key, at, usage, reports, answers, Map.of());
     }
 
     public Turn(Role role, String speaker, String content, String key, Instant at, Usage usage) {
-        this(role, speaker, content, key, at, usage, List.of(), List.of());
+        this(role, speaker, content, key, at, usage, List.of(), List.of(), Map.of());
+    }
+
+    /** This turn, its cost charged as given. */
+    public Turn chargedTo(Map<String, Double> charges) {
+        return new Turn(role, speaker, content, key, at, usage, reports, answers, charges);
     }
 
     public static Turn user(String speaker, String content, String key, Instant at) {

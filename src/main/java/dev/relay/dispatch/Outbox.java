@@ -99,6 +99,18 @@ public final class Outbox {
      * @return false when it was already queued
      */
     public boolean hold(SessionId session, String key, String text) {
+        boolean written = holdUnsynced(session, key, text);
+        if (written) {
+            AtomicFiles.fsyncDirectory(root.resolve(session.value()));
+        }
+        return written;
+    }
+
+    /**
+     * {@link #hold} with the entry's content durable but not yet its name: the caller syncs {@link #dir} of each
+     * session once, after holding several replies.
+     */
+    public boolean holdUnsynced(SessionId session, String key, String text) {
         if (contains(session, key)) {
             return false;
         }
@@ -113,17 +125,26 @@ public final class Outbox {
         }
         String name = String.format("%013d-%06d-%s%s", lastMillis, seq, digest,
                 key.startsWith(OPERATOR_KEY_PREFIX) ? OPERATOR_SUFFIX : ".txt");
-        AtomicFiles.write(dir.resolve(HELD_PREFIX + name), text);
+        AtomicFiles.writeNameUnsynced(dir.resolve(HELD_PREFIX + name), text);
         return true;
     }
 
-    /** Lets the held reply of {@code key} go to its session; false when none is held (released already). */
+    /** The directory of a session's replies. */
+    public Path dir(SessionId session) {
+        return root.resolve(session.value());
+    }
+
+    /**
+     * Lets the held reply of {@code key} go to its session; false when none is held (released already). The rename
+     * is not synced: a release that a crash undoes leaves a held reply whose item is gone, which the next start
+     * releases ({@link #releaseAllBut}); the hand-over that moves the reply on syncs this directory anyway.
+     */
     public boolean release(SessionId session, String key) {
         String digest = Keys.digest(key);
         for (Path held : held(session)) {
             String name = held.getFileName().toString().substring(HELD_PREFIX.length());
             if (Entry.keyDigest(name).equals(digest)) {
-                AtomicFiles.move(held, held.resolveSibling(name));
+                AtomicFiles.renameUnsynced(held, held.resolveSibling(name));
                 return true;
             }
         }

@@ -116,6 +116,38 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Writes {@code target} complete or not at all, its content durable but its name not yet: the caller makes the
+     * name durable with one {@link #fsyncDirectory} for several files of one directory.
+     */
+    public static void writeNameUnsynced(Path target, String content) {
+        Path tmp = writeTemp(target, content.getBytes(StandardCharsets.UTF_8));
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new UncheckedIOException("cannot write " + target + ": " + IoCause.of(e), e);
+        }
+    }
+
+    /** Renames within one directory without syncing it: for a rename that a crash may undo without harm. */
+    public static void renameUnsynced(Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + IoCause.of(e), e);
+        }
+    }
+
+    /** Deletes without syncing the directory (the caller syncs it once for several); false when already gone. */
+    public static boolean deleteUnsynced(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + file + ": " + IoCause.of(e), e);
+        }
+    }
+
     /** Makes a rename or unlink in {@code dir} durable. */
     public static void fsyncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -282,8 +282,13 @@ final class RelayRound {
             return Optional.empty();
         }
         lingerUntil = null;
-        loaded = reports.size() > 1;
-        return Optional.of(reports.size() == 1 ? reports.get(0) : WorkItem.batch(reports));
+        // Under load a lone report is still a batched turn (of one): a change between the two forms of request
+        // (tool_choice) costs a re-read of the whole history's cache. A report that came after the linger finds the
+        // relay quiet again: a plain-text turn.
+        boolean batched = batch.on() && (reports.size() > 1
+                || loaded && !reports.get(0).at().isAfter(freeSince.plus(batch.linger())));
+        loaded = batched;
+        return Optional.of(batched ? WorkItem.batch(reports) : reports.get(0));
     }
 
     private void rejected(Rejection r) {
@@ -585,7 +590,8 @@ final class RelayRound {
         for (SessionId s : StatusBuilder.sessions(settings, outbox.sessions(), reported.keySet(), failures.keySet())) {
             SessionRecord.Failure failure = failures.get(s);
             sessions.add(new StatusBuilder.SessionFacts(s, outbox.count(s), Files.exists(home.inputFile(s)),
-                    reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s)));
+                    reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s),
+                    conversation.costBySession().getOrDefault(s.value(), 0.0)));
             if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
                 LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
                 notify(new Notification("Claude Code session " + s + " failed", failure.describe(), Notification.HIGH,

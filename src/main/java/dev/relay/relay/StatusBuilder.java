@@ -21,7 +21,7 @@ import java.util.TreeSet;
 final class StatusBuilder {
     /** One session's line: what waits for it, what it last did, what stops it. */
     record SessionFacts(SessionId id, int pending, boolean inputWaiting, Instant lastReportAt, Instant lastDispatchAt,
-                        SessionRecord.Failure failure, Delivery.Blocked blocked) {}
+                        SessionRecord.Failure failure, Delivery.Blocked blocked, double costUsd) {}
 
     /** Everything the status says, gathered by the loop. */
     record Facts(long pid, Instant startedAt, Instant now, Settings settings, PauseFile.Pause pause, Retry retry,
@@ -69,7 +69,8 @@ final class StatusBuilder {
             Delivery.Blocked b = s.blocked();
             lines.add(new Status.SessionStatus(s.id().value(), kind, s.pending(), s.inputWaiting(), str(s.lastReportAt()),
                     str(s.lastDispatchAt()), s.failure() == null ? null : s.failure().describe(),
-                    s.failure() == null ? null : s.failure().at(), b == null ? null : b.cause(), b == null ? null : str(b.since())));
+                    s.failure() == null ? null : s.failure().at(), b == null ? null : b.cause(), b == null ? null : str(b.since()),
+                    s.costUsd()));
         }
         Instant now = f.now();
         Retry retry = f.retry();

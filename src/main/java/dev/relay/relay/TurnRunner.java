@@ -223,7 +223,7 @@ final class TurnRunner {
         if (done.summary()) {
             long before = conversation.chars();
             Turns.Compaction compaction = Turns.compact(conversation.turns(), ctx.settings().keepRecentTurns(),
-                    done.reply().text(), usage, clock.instant());
+                    done.reply().text(), usage, clock.instant(), conversation::chargesOf);
             conversation.replaceAll(compaction.turns());
             LOG.info("history summarized: {} turns replaced, {} -> {} characters", compaction.replaced(), before,
                     conversation.chars());
@@ -252,6 +252,7 @@ final class TurnRunner {
                 assistant = Turn.assistant(text.isBlank() && done.item().isBatch() ? "(no answer)" : text, key,
                         clock.instant(), usage);
             }
+            assistant = assistant.chargedTo(Turns.charges(done.item(), usage.costUsd()));
             reach.accept(TurnStep.REPLY_RECORDED, key);
             conversation.append(assistant);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(assistant)));

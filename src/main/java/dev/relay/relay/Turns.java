@@ -103,16 +103,27 @@ final class Turns {
                 List.of(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, transcript.toString())), CacheTtl.NONE);
     }
 
-    /** The summary followed by the most recent turns; the summary carries the usage of the turns it replaces. */
-    static Compaction compact(List<Turn> turns, int keepRecentTurns, String summary, Usage usage, Instant now) {
+    /**
+     * The summary followed by the most recent turns; the summary carries the usage of the turns it replaces, and
+     * what they were charged to ({@code chargesOf}), with its own call charged to the summaries.
+     */
+    static Compaction compact(List<Turn> turns, int keepRecentTurns, String summary, Usage usage, Instant now,
+                              java.util.function.Function<Turn, java.util.Map<String, Double>> chargesOf) {
         int keep = Math.max(1, keepRecentTurns);
         List<Turn> old = turns.subList(0, turns.size() - keep);
         Usage carried = usage;
+        java.util.Map<String, Double> charges = new java.util.TreeMap<>();
+        if (usage.costUsd() != 0) {
+            charges.put(Turn.SUMMARY_CHARGE, usage.costUsd());
+        }
         for (Turn t : old) {
             carried = carried.plus(t.usage());
+            if (t.role() != Turn.Role.USER) {
+                chargesOf.apply(t).forEach((who, cost) -> charges.merge(who, cost, Double::sum));
+            }
         }
         List<Turn> compacted = new ArrayList<>();
-        compacted.add(new Turn(Turn.Role.SUMMARY, "", summary, "", now, carried));
+        compacted.add(new Turn(Turn.Role.SUMMARY, "", summary, "", now, carried).chargedTo(charges));
         compacted.addAll(turns.subList(turns.size() - keep, turns.size()));
         return new Compaction(compacted, old.size());
     }
@@ -121,6 +132,20 @@ final class Turns {
         var u = reply.usage();
         return new Usage(u.inputTokens(), u.outputTokens(), u.cacheCreationTokens(), u.cacheReadTokens(),
                 u.cacheCreation5m(), u.cacheCreation1h(), CachePlanner.cost(u, price));
+    }
+
+    /** Whom a reply to {@code item} costing {@code cost} is charged to: a batch's sessions in equal parts. */
+    static java.util.Map<String, Double> charges(WorkItem item, double cost) {
+        if (cost == 0) {
+            return java.util.Map.of();
+        }
+        if (item.isBatch()) {
+            java.util.Map<String, Double> split = new java.util.TreeMap<>();
+            item.members().forEach(m -> split.merge(m.speaker(), cost / item.members().size(), Double::sum));
+            return split;
+        }
+        String who = item.speaker().equals(Turn.RELAY) ? item.replyTo().map(s -> s.value()).orElse(Turn.RELAY) : item.speaker();
+        return java.util.Map.of(who, cost);
     }
 
     /** Whether the reply asks for the operator: the token within its first characters. */

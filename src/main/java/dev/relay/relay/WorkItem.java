@@ -39,13 +39,14 @@ record WorkItem(Path file, String key, String speaker, String content, Optional<
 
     /** The reports, answered together: one user turn in a fixed layout (README, "Many agents, one coordinator"). */
     static WorkItem batch(List<WorkItem> reports) {
-        if (reports.size() < 2) {
-            throw new IllegalArgumentException("a batch has at least two reports");
+        if (reports.isEmpty()) {
+            throw new IllegalArgumentException("a batch has at least one report");
         }
         String key = BATCH_PREFIX + Keys.digest(reports.stream().map(WorkItem::key).collect(Collectors.joining(",")));
         StringBuilder layout = new StringBuilder();
-        layout.append(reports.size()).append(" reports arrived together. Answer each session with the ")
-                .append(dev.relay.anthropic.CoordinatorRequest.REPLY_TOOL).append(" tool: one call per session.");
+        layout.append(reports.size() == 1 ? "1 report arrived" : reports.size() + " reports arrived together")
+                .append(". Answer each session with the ").append(dev.relay.anthropic.CoordinatorRequest.REPLY_TOOL)
+                .append(" tool: one call per session.");
         for (WorkItem r : reports) {
             layout.append("\n\n[session ").append(r.speaker()).append(", reported ").append(r.at()).append("]\n")
                     .append(r.content());

@@ -56,5 +56,13 @@ public record Status(
             @JsonProperty("failure") String failure,
             @JsonProperty("failed_at") String failedAt,
             @JsonProperty("blocked") String blocked,
-            @JsonProperty("blocked_since") String blockedSince) {}
+            @JsonProperty("blocked_since") String blockedSince,
+            @JsonProperty("cost_usd") double costUsd) {
+
+        public SessionStatus(String id, String kind, int repliesWaiting, boolean inputPending, String lastReportAt,
+                             String lastDispatchAt, String failure, String failedAt, String blocked, String blockedSince) {
+            this(id, kind, repliesWaiting, inputPending, lastReportAt, lastDispatchAt, failure, failedAt, blocked,
+                    blockedSince, 0);
+        }
+    }
 }

@@ -39,20 +39,33 @@ public final class TakenIds implements AutoCloseable {
     }
 
     public void add(String key) {
-        String digest = Keys.digest(key);
-        if (!ids.add(digest)) {
+        addAll(java.util.List.of(key));
+    }
+
+    /** Records several ids with one sync: when this returns, all of them survive a crash. */
+    public void addAll(java.util.Collection<String> keys) {
+        StringBuilder lines = new StringBuilder();
+        java.util.List<String> added = new java.util.ArrayList<>();
+        for (String key : keys) {
+            String digest = Keys.digest(key);
+            if (ids.add(digest)) {
+                added.add(digest);
+                lines.append(digest).append('\n');
+            }
+        }
+        if (added.isEmpty()) {
             return;
         }
         long before = -1;
         try {
             before = channel.size();
-            ByteBuffer buf = ByteBuffer.wrap((digest + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
             channel.force(false);
         } catch (IOException e) {
-            ids.remove(digest);
+            ids.removeAll(added);
             if (before >= 0) {
                 try {
                     channel.truncate(before);   // no half line for the next id to be glued to

@@ -41,8 +41,9 @@ final class PaneContents {
 
         List<Line> status = new ArrayList<>(Panes.status(s, host, l.status().inner(), now));
         consoleError.ifPresent(e -> {
+            int at = 1;
             for (String part : Text.wrap("console: " + e, Math.max(10, l.status().inner()))) {
-                status.add(1, Line.of(Style.ERROR, part));
+                status.add(at++, Line.of(Style.ERROR, part));   // under the state line, in reading order
             }
         });
         panes.put(Pane.STATUS, new Content(l.status(), needsJc ? "NEEDS JC" : "Status", status, needsJc, false));

@@ -294,7 +294,7 @@ public final class Panes {
         }
         String last = ss.lastReportAt() == null ? "" : "  reported " + ago(ss.lastReportAt(), now) + " ago";
         return Line.of(Style.AGENT, String.format("  %-12s", Text.fit(ss.id(), 12)))
-                .then(Style.DIM, String.format("%-10s", ss.kind())).then(style, state).then(Style.DIM, last);
+                .then(Style.DIM, String.format("%-12s", ss.kind())).then(style, state).then(Style.DIM, last);
     }
 
     /** The kind of a session as status.json gives it ("file" when it does not name it). */

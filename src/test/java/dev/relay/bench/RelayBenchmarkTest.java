@@ -4,17 +4,14 @@ import dev.relay.anthropic.AnthropicCoordinator;
 import dev.relay.config.Price;
 import dev.relay.config.PriceTable;
 import dev.relay.config.Settings;
-import dev.relay.core.SessionId;
 import dev.relay.state.ControlFiles;
 import dev.relay.testing.Await;
 import dev.relay.testing.FakeAnthropic;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -90,28 +86,12 @@ class RelayBenchmarkTest {
                 int seconds = 20;
                 int total = rate * seconds;
                 AtomicInteger delivered = new AtomicInteger();
-                AtomicBoolean consuming = new AtomicBoolean(true);
-                List<Thread> consumers = new ArrayList<>();
+                List<String> names = new ArrayList<>();
                 for (int s = 0; s < sessions; s++) {
-                    Path input = relay.home.inputFile(SessionId.of("agent" + s));
-                    Thread t = new Thread(() -> {
-                        while (consuming.get()) {
-                            try {
-                                if (Files.exists(input)) {
-                                    Files.readString(input);
-                                    Files.delete(input);
-                                    delivered.incrementAndGet();
-                                } else {
-                                    Thread.sleep(1);
-                                }
-                            } catch (IOException | InterruptedException e) {
-                                // raced with the relay; retry
-                            }
-                        }
-                    });
-                    t.start();
-                    consumers.add(t);
+                    names.add("agent" + s);
                 }
+                dev.relay.testing.BenchHome.Consumers consumers = new dev.relay.testing.BenchHome.Consumers(relay, names,
+                        reply -> delivered.incrementAndGet());
                 long start = System.nanoTime();
                 for (int i = 0; i < total; i++) {
                     long due = start + i * 1_000_000_000L / rate;
@@ -123,10 +103,7 @@ class RelayBenchmarkTest {
                 long fed = System.nanoTime();
                 Await.until("all delivered", Duration.ofMinutes(5), () -> delivered.get() == total);
                 long end = System.nanoTime();
-                consuming.set(false);
-                for (Thread t : consumers) {
-                    t.join();
-                }
+                consumers.close();
                 double secondsTaken = (end - start) / 1e9;
                 report(String.format("sustained throughput: %d envelopes offered at %d/s from %d sessions; all %d turns "
                         + "durable and their replies taken by the sessions after %.2f s (%.1f turns/s; backlog drained "
@@ -180,16 +157,7 @@ class RelayBenchmarkTest {
     }
 
     private LoopHarness seeded(Path home, FakeAnthropic api, int historyChars) throws IOException {
-        Files.createDirectories(home.resolve("state"));
-        StringBuilder journal = new StringBuilder();
-        int chars = 0;
-        for (int i = 0; chars < historyChars; i++) {
-            String content = ("earlier report " + i + " ").repeat(20);
-            journal.append("{\"type\":\"").append(i % 2 == 0 ? "user" : "assistant").append("\",\"speaker\":\"s1\",\"key\":\"seed-")
-                    .append(i).append("\",\"at\":\"2026-11-01T00:00:00Z\",\"content\":\"").append(content).append("\"}\n");
-            chars += content.length();
-        }
-        Files.writeString(home.resolve("state/conversation.jsonl"), journal);
+        dev.relay.testing.BenchHome.seedHistory(home, historyChars, "earlier report %d ", 20);
         // keep the history near its size: the cap is above it, and the turns added here are short
         return relayOn(home, api, Clock.systemUTC(), "history_char_cap: 100000000\n");
     }
@@ -207,16 +175,7 @@ class RelayBenchmarkTest {
     }
 
     private double costPerTurn(Path home, Duration gap, String historyCache) throws Exception {
-        Files.createDirectories(home.resolve("state"));
-        StringBuilder journal = new StringBuilder();
-        int chars = 0;
-        for (int i = 0; chars < 400_000; i++) {
-            String content = ("earlier report " + i + " with details ").repeat(50);
-            journal.append("{\"type\":\"").append(i % 2 == 0 ? "user" : "assistant").append("\",\"speaker\":\"s1\",\"key\":\"seed-")
-                    .append(i).append("\",\"at\":\"2026-11-01T00:00:00Z\",\"content\":\"").append(content).append("\"}\n");
-            chars += content.length();
-        }
-        Files.writeString(home.resolve("state/conversation.jsonl"), journal);
+        dev.relay.testing.BenchHome.seedHistory(home, 400_000, "earlier report %d with details ", 50);
         ManualClock clock = new ManualClock(Instant.parse("2026-11-23T00:00:00Z"));
         try (FakeAnthropic api = new FakeAnthropic(clock)) {
             api.replies(req -> "Next: " + "do the following step carefully. ".repeat(25));

@@ -121,7 +121,7 @@ class ConfigLoaderTest {
 
     @Test
     void batching_is_on_by_default_and_its_keys_are_read_and_checked_with_their_line() throws Exception {
-        assertEquals(new Settings.BatchSettings(8, 48_000, Duration.ofMillis(1500)), load(Map.of(), Map.of()).batch());
+        assertEquals(new Settings.BatchSettings(8, 48_000, Duration.ofMillis(2000)), load(Map.of(), Map.of()).batch());
         Files.writeString(dir.resolve("config.yaml"), "batch:\n  max_envelopes: 1\n  linger_ms: 0\n");
         Settings one = load(Map.of(), Map.of());
         assertEquals(new Settings.BatchSettings(1, 48_000, Duration.ZERO), one.batch());

@@ -35,10 +35,22 @@ class BatchTurnTest {
     static final String SESSIONS = "sessions:\n  - id: s1\n  - id: s2\n  - id: s3\n";
 
     void stepping(String config) {
+        stepping(config, (step, key) -> {});
+    }
+
+    /** A relay on the test's home (again, after a restart), stepped on this thread, with faults before its steps. */
+    void stepping(String config, java.util.function.BiConsumer<TurnStep, String> faults) {
         relay = new LoopHarness(dir, clock);
         relay.config(SESSIONS + config);
         loop = relay.build();
+        loop.injectFaults(faults);
         loop.startStepping();
+    }
+
+    /** The relay stops (as a crash would leave it: nothing is finished on the way out) and a new one starts. */
+    void restart(String config) {
+        relay.close();
+        stepping(config);
     }
 
     @AfterEach
@@ -50,6 +62,15 @@ class BatchTurnTest {
 
     static CoordinatorReply calls(ToolCall... calls) {
         return new CoordinatorReply("", "tool_use", "fake", "req_b", new ApiUsage(10, 5, 0, 0, 0, 0), List.of(calls));
+    }
+
+    /** The envelope as written now by the test's clock (the relay reads when a report came from its file's time). */
+    void written(Path envelope) {
+        try {
+            Files.setLastModifiedTime(envelope, java.nio.file.attribute.FileTime.from(clock.instant()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     CoordinatorRequest request(int i) {
@@ -174,6 +195,25 @@ class BatchTurnTest {
         loop.stepOnce();
         assertEquals(3, relay.coordinator.requests.size());
         assertEquals(List.of("s1", "s3"), BatchLayout.reports(lastText(request(2))).stream().map(BatchLayout.Report::session).toList());
+        relay.take("s1");
+        relay.take("s3");
+
+        // still loaded: a report waiting when the linger ends is a batched turn of one (the request's form holds)
+        written(relay.send("s2", "e"));
+        clock.advance(Duration.ofMillis(1000));
+        loop.stepOnce();
+        assertEquals(4, relay.coordinator.requests.size());
+        assertEquals(CoordinatorRequest.Tools.REQUIRED, request(3).tools());
+        assertTrue(lastText(request(3)).startsWith("1 report arrived. Answer each session"), lastText(request(3)));
+        assertEquals("reply to: [session s2] e", relay.take("s2"));
+
+        // a report that comes after the linger finds the relay quiet: a plain-text turn
+        clock.advance(Duration.ofMillis(1001));
+        written(relay.send("s2", "f"));
+        loop.stepOnce();
+        assertEquals(5, relay.coordinator.requests.size());
+        assertEquals(CoordinatorRequest.Tools.OFFERED, request(4).tools());
+        assertEquals("[session s2] f", lastText(request(4)));
     }
 
     @Test
@@ -210,25 +250,16 @@ class BatchTurnTest {
 
     @Test
     void after_a_restart_an_answered_batch_is_finished_once_and_an_unanswered_one_is_asked_again_under_its_key() {
-        relay = new LoopHarness(dir, clock);
-        relay.config(SESSIONS + "batch:\n  linger_ms: 0\n");
-        loop = relay.build();
-        loop.injectFaults((step, key) -> {
+        stepping("batch:\n  linger_ms: 0\n", (step, key) -> {
             if (step == TurnStep.REPLY_HELD) {
                 throw new IllegalStateException("crash before any reply is held");
             }
         });
-        loop.startStepping();
         relay.send("s1", "one");
         relay.send("s2", "two");
         loop.stepOnce();
         assertEquals(1, relay.coordinator.requests.size());
-        relay.close();
-
-        relay = new LoopHarness(dir, clock);
-        relay.config(SESSIONS + "batch:\n  linger_ms: 0\n");
-        loop = relay.build();
-        loop.startStepping();
+        restart("batch:\n  linger_ms: 0\n");
         loop.stepOnce();
         assertEquals(0, relay.coordinator.requests.size(), "answered before the restart: not asked again");
         assertEquals("reply to: [session s1] one", relay.input("s1").orElseThrow());
@@ -242,11 +273,7 @@ class BatchTurnTest {
         relay.send("s1", "three");
         relay.send("s3", "four");
         loop.stepOnce();
-        relay.close();
-        relay = new LoopHarness(dir, clock);
-        relay.config(SESSIONS + "batch:\n  linger_ms: 0\n");
-        loop = relay.build();
-        loop.startStepping();
+        restart("batch:\n  linger_ms: 0\n");
         loop.stepOnce();
         assertEquals(1, relay.coordinator.requests.size());
         assertEquals(CoordinatorRequest.Tools.REQUIRED, request(0).tools());
@@ -257,10 +284,7 @@ class BatchTurnTest {
 
     @Test
     void after_a_restart_a_report_the_batch_left_out_is_still_asked_for() {
-        relay = new LoopHarness(dir, clock);
-        relay.config(SESSIONS + "batch:\n  linger_ms: 0\n");
-        loop = relay.build();
-        loop.startStepping();
+        stepping("batch:\n  linger_ms: 0\n");
         relay.coordinator.then(r -> calls(new ToolCall("t1", "s1", "only s1")));
         relay.coordinator.thenFail(400, false);   // the follow-up is refused: held until resume
         relay.send("s1", "one");
@@ -268,12 +292,7 @@ class BatchTurnTest {
         loop.stepOnce();
         loop.stepOnce();
         assertEquals("only s1", relay.input("s1").orElseThrow());
-        relay.close();
-
-        relay = new LoopHarness(dir, clock);
-        relay.config(SESSIONS + "batch:\n  linger_ms: 0\n");
-        loop = relay.build();
-        loop.startStepping();
+        restart("batch:\n  linger_ms: 0\n");
         loop.stepOnce();
         assertEquals(1, relay.coordinator.requests.size());
         assertTrue(lastText(request(0)).startsWith("[relay] The reply to the reports above did not answer session s2"));

@@ -107,9 +107,11 @@ class PanesTest {
         assertEquals("queue 3 (oldest 1m)  held 1  rejected 1", st.get(2).text());
         assertEquals("tokens 240.4k in 9.9k out  cache hit 37%", st.get(3).text());
         assertEquals("cost $0.4321  last turn $0.0123", st.get(4).text());
-        assertEquals("  backend     file      idle  reported 2m ago", lineWith(st, "backend").text());
+        assertEquals("  backend     file        idle  reported 2m ago", lineWith(st, "backend").text());
+        assertTrue(lineWith(st, "  docs").text().startsWith("  docs        claude-code "), "the longest kind keeps a gap: "
+                + lineWith(st, "  docs").text());
         Line frontend = lineWith(st, "  frontend");
-        assertEquals("  frontend    file      1 queued  reported 30s ago", frontend.text());
+        assertEquals("  frontend    file        1 queued  reported 30s ago", frontend.text());
         assertEquals(Style.WARN, frontend.spans().get(2).style());
         HomeSnapshot b = Fixtures.busy();
         HomeSnapshot drained = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0,
