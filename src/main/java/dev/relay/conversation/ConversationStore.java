@@ -22,9 +22,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The persisted coordinator conversation: an append-only JSON-lines journal (one fsync'd write per turn,
@@ -40,11 +43,11 @@ public final class ConversationStore implements AutoCloseable {
     private final Set<String> userKeys = new HashSet<>();
     private final Set<String> assistantKeys = new HashSet<>();
     /** What each session's reports cost so far (status.json sessions[].cost_usd), by whom each turn was charged to. */
-    private final java.util.Map<String, Double> costBy = new java.util.TreeMap<>();
+    private final Map<String, Double> costBy = new TreeMap<>();
     /** Who spoke each user turn: its key to the session (or operator) it was charged to, for journals without charges. */
-    private final java.util.Map<String, String> speakerOf = new java.util.HashMap<>();
+    private final Map<String, String> speakerOf = new HashMap<>();
     /** The batch each batched report belongs to: report key to batch key. */
-    private final java.util.Map<String, String> batchOfReport = new java.util.HashMap<>();
+    private final Map<String, String> batchOfReport = new HashMap<>();
     private long chars;
     private FileChannel journal;
 
@@ -141,7 +144,7 @@ public final class ConversationStore implements AutoCloseable {
                 answers.add(new Turn.Answer(a.path("id").asText(""), a.path("session").asText(""), a.path("text").asText(""),
                         a.path("delivered").asBoolean(false)));
             }
-            java.util.Map<String, Double> charges = new java.util.TreeMap<>();
+            Map<String, Double> charges = new TreeMap<>();
             n.path("charges").fields().forEachRemaining(e -> charges.put(e.getKey(), e.getValue().asDouble()));
             return Optional.of(new Turn(role, n.path("speaker").asText(""), n.get("content").textValue(),
                     n.path("key").asText(""), Instant.parse(n.get("at").textValue()), usage, reports, answers, charges));
@@ -280,33 +283,22 @@ public final class ConversationStore implements AutoCloseable {
      * Whom a reply's (or a summary's) cost is charged to: as the turn says, or, for a journal written before turns
      * said so, the speaker of the user turn it answered.
      */
-    public java.util.Map<String, Double> chargesOf(Turn t) {
+    public Map<String, Double> chargesOf(Turn t) {
         if (!t.charges().isEmpty() || t.usage().costUsd() == 0) {
             return t.charges();
         }
         String who = t.role() == Turn.Role.SUMMARY ? Turn.SUMMARY_CHARGE : speakerOf.getOrDefault(t.key(), "(unknown)");
-        return java.util.Map.of(who, t.usage().costUsd());
+        return Map.of(who, t.usage().costUsd());
     }
 
     /** What was charged to each session (and to the operator and the summaries) over the whole history. */
-    public java.util.Map<String, Double> costBySession() {
-        return java.util.Collections.unmodifiableMap(costBy);
+    public Map<String, Double> costBySession() {
+        return Collections.unmodifiableMap(costBy);
     }
 
     /** The key of the batched turn that gave this report, if one did. */
     public Optional<String> batchOf(String reportKey) {
         return Optional.ofNullable(batchOfReport.get(reportKey));
-    }
-
-    /** The user turn with this key (the last one, if the key was recorded more than once). */
-    public Optional<Turn> userTurn(String key) {
-        for (int i = turns.size() - 1; i >= 0; i--) {
-            Turn t = turns.get(i);
-            if (t.role() == Turn.Role.USER && t.key().equals(key)) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
     }
 
     public Optional<Turn> assistantTurn(String key) {

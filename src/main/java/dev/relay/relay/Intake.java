@@ -52,11 +52,6 @@ final class Intake {
         }
     }
 
-    /** The oldest envelope that can be taken, skipping those whose turn is being finished. */
-    Optional<WorkItem> next(Predicate<Path> finishing, Consumer<Rejection> rejected) {
-        return next(finishing, rejected, 1, Integer.MAX_VALUE).stream().findFirst();
-    }
-
     /**
      * The oldest envelopes that can be taken, skipping those whose turn is being finished: at most {@code max}, one
      * per session (a session's next report waits for the turn after, so its order holds), and no more than

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -82,7 +83,7 @@ final class RelayRound {
     private Instant startedAt;
     private Instant lastRescan = Instant.MIN;
     /** The envelopes a batched reply did not answer, each to be asked for in a turn of its own. */
-    private final java.util.ArrayDeque<WorkItem> followUps = new java.util.ArrayDeque<>();
+    private final ArrayDeque<WorkItem> followUps = new ArrayDeque<>();
     /** Whether the last envelopes taken were a batch: while loaded, a turn lingers for others to join it. */
     private boolean loaded;
     private Instant freeSince = Instant.MIN;

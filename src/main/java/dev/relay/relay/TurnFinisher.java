@@ -143,21 +143,7 @@ final class TurnFinisher {
             Finish f = finishing.peekFirst();
             WorkItem item = f.item();
             try {
-                if (f.to().isPresent()) {
-                    reach.accept(TurnStep.REPLY_HELD, item.key());
-                    outbox.hold(f.to().get(), item.key(), f.text());
-                }
-                if (item.recordsId()) {
-                    reach.accept(TurnStep.ID_RECORDED, item.key());
-                    takenIds.add(item.idKey());
-                }
-                reach.accept(TurnStep.ITEM_REMOVED, item.key());
-                AtomicFiles.delete(item.file());
-                queueIndex.forget(item.file());
-                if (f.to().isPresent()) {
-                    reach.accept(TurnStep.REPLY_RELEASED, item.key());
-                    outbox.release(f.to().get(), item.key());
-                }
+                together(List.of(f));
             } catch (RuntimeException e) {
                 return new Advanced(done, Optional.of(new Failed(item, e)));
             }

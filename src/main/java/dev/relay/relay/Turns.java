@@ -10,7 +10,12 @@ import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The coordinator's side of a turn as values: the request to make (a reply, or first a summary of a history over
@@ -84,7 +89,7 @@ final class Turns {
      * session, or with no text, is recorded (the API needs each call answered) and never sent.
      */
     static List<Turn.Answer> answers(WorkItem batch, List<CoordinatorRequest.ToolCall> calls) {
-        java.util.Set<String> sessions = new java.util.HashSet<>();
+        Set<String> sessions = new HashSet<>();
         batch.members().forEach(m -> sessions.add(m.speaker()));
         List<Turn.Answer> answers = new ArrayList<>();
         for (CoordinatorRequest.ToolCall c : calls) {
@@ -108,11 +113,11 @@ final class Turns {
      * what they were charged to ({@code chargesOf}), with its own call charged to the summaries.
      */
     static Compaction compact(List<Turn> turns, int keepRecentTurns, String summary, Usage usage, Instant now,
-                              java.util.function.Function<Turn, java.util.Map<String, Double>> chargesOf) {
+                              Function<Turn, Map<String, Double>> chargesOf) {
         int keep = Math.max(1, keepRecentTurns);
         List<Turn> old = turns.subList(0, turns.size() - keep);
         Usage carried = usage;
-        java.util.Map<String, Double> charges = new java.util.TreeMap<>();
+        Map<String, Double> charges = new TreeMap<>();
         if (usage.costUsd() != 0) {
             charges.put(Turn.SUMMARY_CHARGE, usage.costUsd());
         }
@@ -135,17 +140,17 @@ final class Turns {
     }
 
     /** Whom a reply to {@code item} costing {@code cost} is charged to: a batch's sessions in equal parts. */
-    static java.util.Map<String, Double> charges(WorkItem item, double cost) {
+    static Map<String, Double> charges(WorkItem item, double cost) {
         if (cost == 0) {
-            return java.util.Map.of();
+            return Map.of();
         }
         if (item.isBatch()) {
-            java.util.Map<String, Double> split = new java.util.TreeMap<>();
+            Map<String, Double> split = new TreeMap<>();
             item.members().forEach(m -> split.merge(m.speaker(), cost / item.members().size(), Double::sum));
             return split;
         }
         String who = item.speaker().equals(Turn.RELAY) ? item.replyTo().map(s -> s.value()).orElse(Turn.RELAY) : item.speaker();
-        return java.util.Map.of(who, cost);
+        return Map.of(who, cost);
     }
 
     /** Whether the reply asks for the operator: the token within its first characters. */

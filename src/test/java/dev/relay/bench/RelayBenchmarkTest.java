@@ -10,7 +10,6 @@ import dev.relay.testing.FakeAnthropic;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

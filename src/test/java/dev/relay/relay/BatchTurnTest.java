@@ -12,7 +12,6 @@ import dev.relay.state.RelayState;
 import dev.relay.testing.BatchLayout;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
-import dev.relay.testing.ScriptedCoordinator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
