@@ -163,6 +163,7 @@
 //SOURCES ../src/main/java/dev/relay/relay/Keyring.java
 //SOURCES ../src/main/java/dev/relay/relay/OperatorInbox.java
 //SOURCES ../src/main/java/dev/relay/relay/PauseKeeper.java
+//SOURCES ../src/main/java/dev/relay/relay/PromptMessages.java
 //SOURCES ../src/main/java/dev/relay/relay/Recovery.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayEvent.java
 //SOURCES ../src/main/java/dev/relay/relay/RelayLoop.java

@@ -11,12 +11,10 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -82,26 +80,27 @@ public final class AnthropicCoordinator implements Coordinator {
     }
 
     /**
-     * Encoded messages by their text: the history is append-only between summaries, so each turn is encoded once
-     * and a call costs a copy of the history's bytes, not a new encoding of 400k characters.
+     * The last request's messages but its last, with their bytes. The history only grows between summaries, so the
+     * next request starts with the same messages (the same objects, in the relay): each is encoded once, and a call
+     * costs a walk over the history and a copy of its bytes, not a new encoding of 400k characters.
      */
-    private final Map<String, Encoded> encodedUser = Collections.synchronizedMap(new WeakHashMap<>());
-    private final Map<String, Encoded> encodedAssistant = Collections.synchronizedMap(new WeakHashMap<>());
+    private final AtomicReference<Encoded> lastEncoded = new AtomicReference<>(new Encoded(List.of(), new byte[0][]));
 
-    /** A message's bytes and the tool blocks they hold (a text may be sent with or without them). */
-    private record Encoded(List<CoordinatorRequest.ToolCall> calls, List<CoordinatorRequest.ToolResult> results, byte[] bytes) {}
+    /** Messages and the bytes of each but the last (which is encoded with the cache breakpoint instead). */
+    private record Encoded(List<CoordinatorRequest.Message> messages, byte[][] bytes) {}
 
-    private byte[] cached(CoordinatorRequest.Message m) {
-        if (m.text().isEmpty()) {
-            return encode(m, null);   // a reply of tool calls only: small, and no text to key it by
+    /** The bytes of each message but the last, from the last request where it is the same message at the same place. */
+    private byte[][] encodedPrefix(List<CoordinatorRequest.Message> merged) {
+        Encoded before = lastEncoded.get();
+        int n = Math.max(0, merged.size() - 1);
+        int known = Math.min(before.bytes().length, n);
+        byte[][] bytes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            CoordinatorRequest.Message m = merged.get(i);
+            boolean same = i < known && (before.messages().get(i) == m || before.messages().get(i).equals(m));
+            bytes[i] = same ? before.bytes()[i] : encode(m, null);
         }
-        Map<String, Encoded> cache = m.role() == CoordinatorRequest.Role.USER ? encodedUser : encodedAssistant;
-        Encoded hit = cache.get(m.text());
-        if (hit != null && hit.calls().equals(m.calls()) && hit.results().equals(m.results())) {
-            return hit.bytes();
-        }
-        byte[] bytes = encode(m, null);
-        cache.put(m.text(), new Encoded(m.calls(), m.results(), bytes));
+        lastEncoded.set(new Encoded(merged, bytes));
         return bytes;
     }
 
@@ -128,11 +127,12 @@ public final class AnthropicCoordinator implements Coordinator {
 
     /**
      * The request body, as the parts it is sent from: every message but the last (which carries the cache
-     * breakpoint) comes from the cache, and the parts are written to the connection one after the other, never
+     * breakpoint) comes from the last request's where it is the same, and the parts are written to the connection one after the other, never
      * joined into one array (at 400k characters of history that array was most of a turn's garbage).
      */
     List<byte[]> bodyParts(CoordinatorRequest request) {
-        List<byte[]> parts = new ArrayList<>();
+        List<CoordinatorRequest.Message> merged = merge(request.messages());
+        List<byte[]> parts = new ArrayList<>(2 * merged.size() + 4);
         try {
             ObjectNode head = JSON.createObjectNode();
             head.put("model", request.model());
@@ -147,19 +147,12 @@ public final class AnthropicCoordinator implements Coordinator {
             byte[] headBytes = JSON.writeValueAsBytes(head);
             parts.add(java.util.Arrays.copyOf(headBytes, headBytes.length - 1)); // all but the closing brace
             parts.add(MESSAGES_OPEN);
-            List<CoordinatorRequest.Message> merged = merge(request.messages());
-            for (int i = 0; i < merged.size(); i++) {
-                if (i > 0) {
-                    parts.add(COMMA);
-                }
-                CoordinatorRequest.Message m = merged.get(i);
-                boolean last = i == merged.size() - 1;
-                if (last) {
-                    parts.add(encode(m, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
-                } else {
-                    parts.add(cached(m));
-                }
+            for (byte[] message : encodedPrefix(merged)) {
+                parts.add(message);
+                parts.add(COMMA);
             }
+            CoordinatorRequest.Message last = merged.get(merged.size() - 1);
+            parts.add(encode(last, request.historyTtl() == CacheTtl.NONE ? null : request.historyTtl()));
             parts.add(MESSAGES_CLOSE);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -258,6 +251,9 @@ public final class AnthropicCoordinator implements Coordinator {
 
     /** Joins consecutive turns of one role and makes the conversation open with a user turn, as the API expects. */
     static List<CoordinatorRequest.Message> merge(List<CoordinatorRequest.Message> in) {
+        if (alternates(in)) {
+            return in;   // the usual case: nothing to join, and the same messages as the last request's
+        }
         List<CoordinatorRequest.Message> out = new ArrayList<>();
         for (CoordinatorRequest.Message m : in) {
             if (!out.isEmpty() && out.get(out.size() - 1).role() == m.role()) {
@@ -276,6 +272,18 @@ public final class AnthropicCoordinator implements Coordinator {
             out.add(0, new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "(the conversation continues)"));
         }
         return out;
+    }
+
+    /** Whether the messages open with a user turn and never repeat a role. */
+    private static boolean alternates(List<CoordinatorRequest.Message> in) {
+        CoordinatorRequest.Role expected = CoordinatorRequest.Role.USER;
+        for (CoordinatorRequest.Message m : in) {
+            if (m.role() != expected) {
+                return false;
+            }
+            expected = expected == CoordinatorRequest.Role.USER ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER;
+        }
+        return true;
     }
 
     private static CoordinatorReply parse(String text, String requestId) throws CoordinatorException {

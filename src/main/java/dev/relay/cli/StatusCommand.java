@@ -92,6 +92,9 @@ final class StatusCommand extends HomeCommand {
                     (ss.repliesWaiting() > 0 ? ", " + ss.repliesWaiting() + " more waiting" : "")
                             + (ss.costUsd() > 0 ? String.format(", coordinator $%.4f", ss.costUsd()) : ""));
         }
+        if (s.lastTurn() != null && !s.lastTurn().reports().isEmpty()) {
+            out.printf("Last turn:  %s%n", lastTurn(s.lastTurn(), now));
+        }
         out.printf("History:    %d turns, %,d characters%n", s.historyTurns(), s.historyChars());
         long prompt = s.totalInputTokens() + s.totalCacheCreationTokens() + s.totalCacheReadTokens();
         out.printf("Tokens:     %,d in, %,d out, %,d cache writes, %,d cache reads (%d%% of input from cache)%n",
@@ -107,6 +110,31 @@ final class StatusCommand extends HomeCommand {
             out.printf("Last error: %s%n", s.lastError());
         }
         return ExitCodes.OK;
+    }
+
+    /** "answered 3 reports together 12s ago: s1, s2, s3 (s3 not answered: a follow-up asks for it)". */
+    static String lastTurn(Status.LastTurn t, Instant now) {
+        List<Status.Report> reports = t.reports();
+        String ago = "";
+        try {
+            ago = " " + human(Duration.between(Instant.parse(t.answeredAt()), now)) + " ago";
+        } catch (RuntimeException e) {
+            // no time, or not one this version reads: leave it out
+        }
+        StringBuilder b = new StringBuilder(reports.size() == 1 ? "answered 1 report" : "answered " + reports.size() + " reports together")
+                .append(ago).append(": ");
+        List<String> unanswered = new java.util.ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(reports.get(i).session());
+            if (!reports.get(i).replied()) {
+                unanswered.add(reports.get(i).session());
+            }
+        }
+        if (!unanswered.isEmpty()) {
+            b.append(" (").append(String.join(", ", unanswered)).append(" not answered: a follow-up turn asks for ")
+                    .append(unanswered.size() == 1 ? "it" : "them").append(")");
+        }
+        return b.toString();
     }
 
     private static String firstLine(String s) {

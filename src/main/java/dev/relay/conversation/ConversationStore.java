@@ -215,8 +215,21 @@ public final class ConversationStore implements AutoCloseable {
         }
     }
 
-    /** Appends durably: when this returns, the turn survives a crash. */
+    /** Appends durably: when this returns, the turn survives a crash (and so does any appended unsynced before it). */
     public void append(Turn turn) {
+        append(turn, true);
+    }
+
+    /**
+     * Appends without syncing: for a turn whose source is still on disk (a user turn, while its envelope waits in
+     * the queue). A crash of the relay alone loses nothing; a crash of the machine may lose the turn, and it is taken
+     * again from its envelope. The next {@link #append(Turn)} (the reply's) makes it durable with the same sync.
+     */
+    public void appendUnsynced(Turn turn) {
+        append(turn, false);
+    }
+
+    private void append(Turn turn, boolean sync) {
         ByteBuffer buf = ByteBuffer.wrap(serialize(turn).getBytes(StandardCharsets.UTF_8));
         long before = -1;
         try {
@@ -224,7 +237,9 @@ public final class ConversationStore implements AutoCloseable {
             while (buf.hasRemaining()) {
                 journal.write(buf);
             }
-            journal.force(false);
+            if (sync) {
+                journal.force(false);
+            }
         } catch (IOException e) {
             // A part of the line may be on disk (a full disk takes some bytes): cut it off, or the next turn would be
             // appended to it and both be lost to the reader. Then trust the disk, not memory: the kernel may have

@@ -48,7 +48,12 @@ public final class FileDispatchTarget implements DispatchTarget {
         }
         InputLabel.of(entry.name(), text).write(Confined.check(home.root(), home.inputLabelFile(entry.session())));
         try {
-            AtomicFiles.move(entry.file(), input);
+            // Not synced: the rename is atomic, so after any crash the reply is in the outbox or is input.txt, never
+            // both, never neither. A crash that undoes it delivers it again from the outbox; a sync would not prevent
+            // that from mattering, since the session's own delete of input.txt (its "I have read it") is not synced
+            // either, and a crash that undoes that delete shows input.txt again. What a sync would cost is two
+            // directory syncs per reply on the loop's thread.
+            AtomicFiles.renameUnsynced(entry.file(), input);
         } catch (java.io.UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
                 return true;   // taken by the session's hook between the read and the move

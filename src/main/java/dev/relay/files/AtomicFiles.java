@@ -130,7 +130,7 @@ public final class AtomicFiles {
         }
     }
 
-    /** Renames within one directory without syncing it: for a rename that a crash may undo without harm. */
+    /** Renames without syncing either directory: for a rename that a crash may undo without harm. */
     public static void renameUnsynced(Path from, Path to) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

@@ -604,5 +604,6 @@ final class RelayRound {
                 turns.callInFlight(), turns.open().isPresent(), io.lasting(), io.cause(), last.map(Map.Entry::getKey),
                 last.map(Map.Entry::getValue).orElse(null), queueIndex.size(), queueIndex.oldest().map(QueueDirectory.Entry::modifiedAt),
                 queue.rejectedCount(), conversation.chars(), conversation.turns().size(), conversation.totalUsage(),
-                turns.lastTurnCost(), turns.lastTtl(), keys.coordinator().isPresent(), lastError, sessions);
+                turns.lastTurnCost(), turns.lastTtl(), keys.coordinator().isPresent(), lastError, sessions,
+                StatusBuilder.lastTurn(conversation.turns()));
     }}

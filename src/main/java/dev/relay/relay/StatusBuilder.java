@@ -3,6 +3,7 @@ package dev.relay.relay;
 import dev.relay.anthropic.CacheTtl;
 import dev.relay.claude.SessionRecord;
 import dev.relay.config.Settings;
+import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
 import dev.relay.core.SessionId;
 import dev.relay.state.PauseFile;
@@ -29,7 +30,7 @@ final class StatusBuilder {
                  Optional<SessionId> lastDispatchSession, Instant lastDispatchAt, int queueDepth,
                  Optional<Instant> oldestQueued, int rejected, long historyChars, int historyTurns, Usage total,
                  double lastTurnCost, CacheTtl lastTtl, boolean apiKeyPresent, String lastError,
-                 List<SessionFacts> sessions) {
+                 List<SessionFacts> sessions, Optional<Status.LastTurn> lastTurn) {
         Facts {
             sessions = List.copyOf(sessions);
         }
@@ -90,7 +91,49 @@ final class StatusBuilder {
                 f.historyChars(), f.historyTurns(), total.inputTokens(), total.outputTokens(), total.cacheCreationTokens(),
                 total.cacheReadTokens(), total.costUsd(), f.lastTurnCost(), ttlWord(f.lastTtl()),
                 f.turnOpen() && !f.callInFlight() && retry.waiting(now) ? retry.nextAttemptAt().toString() : null,
-                f.apiKeyPresent(), settings.ntfyUrl(), f.lastError(), lines);
+                f.apiKeyPresent(), settings.ntfyUrl(), f.lastError(), lines, f.lastTurn().orElse(null));
+    }
+
+    /**
+     * The last turn the coordinator answered, from the end of the history: the user turn before the last reply, its
+     * reports (a batch's, or the one report of a plain turn) and which of them that reply answered.
+     */
+    static Optional<Status.LastTurn> lastTurn(List<Turn> turns) {
+        for (int j = turns.size() - 1; j > 0; j--) {
+            Turn reply = turns.get(j);
+            if (reply.role() != Turn.Role.ASSISTANT) {
+                continue;
+            }
+            Turn asked = turns.get(j - 1);
+            if (asked.role() != Turn.Role.USER) {
+                return Optional.empty();
+            }
+            List<Status.Report> reports = new ArrayList<>();
+            if (asked.isBatch()) {
+                for (Turn.Report r : asked.reports()) {
+                    boolean replied = reply.answers().stream().anyMatch(a -> a.delivered() && a.session().equals(r.session()));
+                    reports.add(new Status.Report(r.session(), r.key(), str(r.at()), replied));
+                }
+            } else if (asked.speaker().equals(Turn.RELAY) && asked.key().startsWith(WorkItem.FOLLOW_UP_PREFIX)) {
+                reports.add(followedUp(turns, j - 1, asked.key().substring(WorkItem.FOLLOW_UP_PREFIX.length())));
+            } else {
+                reports.add(new Status.Report(asked.speaker(), asked.key(), str(asked.at()), true));
+            }
+            return Optional.of(new Status.LastTurn(str(reply.at()), reports));
+        }
+        return Optional.empty();
+    }
+
+    /** The report a follow-up turn asked for again: found in the batch before it that left it out. */
+    private static Status.Report followedUp(List<Turn> turns, int before, String reportKey) {
+        for (int i = before - 1; i >= 0; i--) {
+            for (Turn.Report r : turns.get(i).reports()) {
+                if (r.key().equals(reportKey)) {
+                    return new Status.Report(r.session(), r.key(), str(r.at()), true);
+                }
+            }
+        }
+        return new Status.Report(Turn.RELAY, reportKey, null, true);   // its batch summarized away
     }
 
     /** The status's word for the cache lifetime: as on the wire, and "none" when the history is not cached. */

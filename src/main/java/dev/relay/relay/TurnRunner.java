@@ -47,6 +47,7 @@ final class TurnRunner {
     private final Consumer<Object> post;
     private final BiConsumer<TurnStep, String> reach;
     private final CachePlanner cachePlanner = new CachePlanner();
+    private final PromptMessages prompt = new PromptMessages();
     private RetryPolicy retryPolicy = RetryPolicy.jittered();
     private Retry retry = Retry.NONE;
     private WorkItem open;
@@ -138,7 +139,8 @@ final class TurnRunner {
         if (!conversation.hasUserTurn(item.key())) {
             Turn user = item.userTurn(clock.instant());
             reach.accept(TurnStep.USER_RECORDED, item.key());
-            conversation.append(user);
+            // its envelope (or operator file) stays until the reply is recorded, whose sync covers this turn too
+            conversation.appendUnsynced(user);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(user)));
         }
         open = item;
@@ -171,7 +173,7 @@ final class TurnRunner {
         if (summarize) {
             request = Turns.summaryRequest(settings, conversation.turns());
         } else {
-            Turns.Planned planned = Turns.replyRequest(settings, conversation, cachePlanner, ctx.price().get(), item.isBatch());
+            Turns.Planned planned = Turns.replyRequest(settings, conversation, prompt, cachePlanner, ctx.price().get(), item.isBatch());
             lastTtl = planned.ttl();
             request = planned.request();
         }

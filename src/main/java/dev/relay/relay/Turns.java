@@ -39,31 +39,12 @@ final class Turns {
      * request offers the reply tool, the same definition each time, and a batched turn ({@code batch}) requires it:
      * the tools stay the same from request to request, so the cached prefix stays valid.
      */
-    static Planned replyRequest(Settings settings, ConversationStore conversation, CachePlanner cachePlanner, Price price,
-                                boolean batch) {
-        List<Turn> turns = conversation.turns();
+    static Planned replyRequest(Settings settings, ConversationStore conversation, PromptMessages prompt,
+                                CachePlanner cachePlanner, Price price, boolean batch) {
         List<String> texts = conversation.promptTexts();
-        List<CoordinatorRequest.Message> messages = new ArrayList<>(turns.size());
-        boolean toolUse = false;
-        for (int i = 0; i < turns.size(); i++) {
-            Turn t = turns.get(i);
-            if (t.role() == Turn.Role.ASSISTANT && !t.answers().isEmpty()) {
-                toolUse = true;
-                messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.ASSISTANT, "", calls(t), List.of()));
-                boolean userNext = i + 1 < turns.size() && turns.get(i + 1).role() == Turn.Role.USER;
-                if (!userNext) {
-                    messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, "", List.of(), results(t)));
-                }
-            } else if (t.role() == Turn.Role.USER && i > 0 && !turns.get(i - 1).answers().isEmpty()) {
-                messages.add(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, texts.get(i), List.of(),
-                        results(turns.get(i - 1))));
-            } else {
-                messages.add(new CoordinatorRequest.Message(t.role() == Turn.Role.ASSISTANT
-                        ? CoordinatorRequest.Role.ASSISTANT : CoordinatorRequest.Role.USER, texts.get(i)));
-            }
-        }
+        List<CoordinatorRequest.Message> messages = prompt.of(conversation.turns(), texts);
         CoordinatorRequest.Tools tools = batch ? CoordinatorRequest.Tools.REQUIRED
-                : settings.batch().on() || toolUse ? CoordinatorRequest.Tools.OFFERED : CoordinatorRequest.Tools.OFF;
+                : settings.batch().on() || prompt.toolUse() ? CoordinatorRequest.Tools.OFFERED : CoordinatorRequest.Tools.OFF;
         long fresh = texts.isEmpty() ? 0 : texts.get(texts.size() - 1).length();
         long cached = conversation.chars() - fresh;
         CacheTtl ttl = settings.cacheHistory()
@@ -71,17 +52,6 @@ final class Turns {
                 : CacheTtl.NONE;
         return new Planned(new CoordinatorRequest(settings.model(), settings.maxTokens(), settings.systemPrompt(), messages, ttl,
                 tools), ttl);
-    }
-
-    private static List<CoordinatorRequest.ToolCall> calls(Turn reply) {
-        return reply.answers().stream().map(a -> new CoordinatorRequest.ToolCall(a.toolUseId(), a.session(), a.text())).toList();
-    }
-
-    /** What the relay tells the model of each call, in the user message after them. */
-    private static List<CoordinatorRequest.ToolResult> results(Turn reply) {
-        return reply.answers().stream().map(a -> new CoordinatorRequest.ToolResult(a.toolUseId(), a.delivered()
-                ? "sent to session " + a.session()
-                : "not sent: \"" + a.session() + "\" is not one of the sessions whose reports that turn gave")).toList();
     }
 
     /**

@@ -34,7 +34,21 @@ public record Status(
         @JsonProperty("api_key_present") boolean apiKeyPresent,
         @JsonProperty("ntfy_url") String ntfyUrl,
         @JsonProperty("last_error") String lastError,
-        @JsonProperty("sessions") List<SessionStatus> sessions) {
+        @JsonProperty("sessions") List<SessionStatus> sessions,
+        @JsonProperty("last_turn") LastTurn lastTurn) {
+
+    /** A status without a last turn (none answered yet). */
+    public Status(long pid, String startedAt, String heartbeatAt, RelayState state, String stateDetail, String model,
+                  String lastNeedsJcAt, String lastNeedsJcText, String lastDispatchAt, String lastDispatchSession,
+                  int queueDepth, long oldestEnvelopeAgeS, int repliesWaiting, int rejectedCount, long historyChars,
+                  int historyTurns, long totalInputTokens, long totalOutputTokens, long totalCacheCreationTokens,
+                  long totalCacheReadTokens, double totalCostUsd, double lastTurnCostUsd, String cacheTtl,
+                  String nextAttemptAt, boolean apiKeyPresent, String ntfyUrl, String lastError, List<SessionStatus> sessions) {
+        this(pid, startedAt, heartbeatAt, state, stateDetail, model, lastNeedsJcAt, lastNeedsJcText, lastDispatchAt,
+                lastDispatchSession, queueDepth, oldestEnvelopeAgeS, repliesWaiting, rejectedCount, historyChars, historyTurns,
+                totalInputTokens, totalOutputTokens, totalCacheCreationTokens, totalCacheReadTokens, totalCostUsd,
+                lastTurnCostUsd, cacheTtl, nextAttemptAt, apiKeyPresent, ntfyUrl, lastError, sessions, null);
+    }
 
     /** The state word shown: the file's, or "unknown" when it names a state this version does not know. */
     public String stateWord() {
@@ -65,4 +79,23 @@ public record Status(
                     blockedSince, 0);
         }
     }
+
+    /**
+     * The last turn the coordinator answered: when, and the reports it answered (several for a batched turn), each
+     * with whether its session got a reply from it ({@code false}: left for a follow-up turn, or never sent).
+     */
+    public record LastTurn(
+            @JsonProperty("answered_at") String answeredAt,
+            @JsonProperty("reports") List<Report> reports) {
+        public LastTurn {
+            reports = reports == null ? List.of() : List.copyOf(reports);
+        }
+    }
+
+    /** One report a turn answered. */
+    public record Report(
+            @JsonProperty("session") String session,
+            @JsonProperty("key") String key,
+            @JsonProperty("reported_at") String reportedAt,
+            @JsonProperty("replied") boolean replied) {}
 }

@@ -259,4 +259,36 @@ class AnthropicCoordinatorTest {
             assertEquals(0, expired.usage().cacheReadTokens(), "a 5-minute entry is gone after 6 minutes");
         }
     }
+
+    private static String body(AnthropicCoordinator coordinator, CoordinatorRequest request) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : coordinator.bodyParts(request)) {
+            out.writeBytes(part);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void a_request_that_repeats_the_last_ones_messages_is_sent_as_if_encoded_afresh() throws Exception {
+        // one coordinator reuses what it encoded for the request before; each body must still be what a coordinator
+        // that never saw the earlier requests sends
+        CoordinatorRequest first = request(CacheTtl.FIVE_MINUTES, "report one", "reply one", "report two");
+        CoordinatorRequest grown = request(CacheTtl.FIVE_MINUTES, "report one", "reply one", "report two", "reply two", "report three");
+        CoordinatorRequest summarized = request(CacheTtl.ONE_HOUR, "summary of it all", "reply two", "report three", "reply three",
+                "report four");
+        CoordinatorRequest edited = request(CacheTtl.FIVE_MINUTES, "summary of it all", "reply 2", "report three", "reply three",
+                "report four");
+        List<CoordinatorRequest> sequence = List.of(first, grown, grown, summarized, edited, grown);
+        for (int i = 0; i < sequence.size(); i++) {
+            AnthropicCoordinator fresh = new AnthropicCoordinator(AnthropicCoordinator.defaultClient(), server.url("/").toString(), "k");
+            String expected = body(fresh, sequence.get(i));
+            assertEquals(expected, body(client, sequence.get(i)), "request " + i + ", after request " + (i - 1));
+            JsonNode parsed = JSON.readTree(expected);
+            int last = parsed.path("messages").size() - 1;
+            assertEquals(sequence.get(i).messages().size(), last + 1);
+            assertTrue(parsed.at("/messages/" + last + "/content/0/cache_control").isObject(), "the breakpoint is on the last message");
+            assertTrue(parsed.at("/messages/" + (last - 1) + "/content/0/cache_control").isMissingNode(), "and only there");
+        }
+        assertEquals("reply one", JSON.readTree(body(client, grown)).at("/messages/1/content/0/text").asText());
+    }
 }

@@ -150,6 +150,30 @@ class BatchTurnTest {
     }
 
     @Test
+    void the_status_names_the_reports_the_last_turn_answered_and_the_one_it_left_for_a_follow_up() {
+        stepping("batch:\n  linger_ms: 0\n");
+        relay.coordinator.then(r -> calls(new ToolCall("toolu_a", "s1", "go on")));
+        relay.send("s1", "one");
+        relay.send("s2", "two");
+        loop.stepOnce();
+
+        // what the status builds from the journal the relay wrote
+        List<dev.relay.conversation.Turn> turns = relay.journalLines().stream()
+                .map(l -> dev.relay.conversation.ConversationStore.parseLine(l).orElseThrow()).toList();
+        dev.relay.state.Status.LastTurn batch = StatusBuilder.lastTurn(turns.subList(0, 2)).orElseThrow();
+        assertEquals(List.of("s1", "s2"), batch.reports().stream().map(dev.relay.state.Status.Report::session).toList());
+        assertEquals(List.of(true, false), batch.reports().stream().map(dev.relay.state.Status.Report::replied).toList());
+
+        assertEquals(4, turns.size(), "the follow-up asked and answered in the same step");
+        clock.advance(java.time.Duration.ofSeconds(2));
+        loop.stepOnce();   // the status is written at most each 200 ms of the clock
+        dev.relay.state.Status.LastTurn followUp = relay.status().lastTurn();
+        assertEquals(1, followUp.reports().size());
+        assertEquals("s2", followUp.reports().get(0).session());
+        assertTrue(followUp.reports().get(0).replied());
+    }
+
+    @Test
     void a_part_that_asks_for_jc_is_held_and_pauses_the_relay_while_the_other_session_gets_its_answer() {
         stepping("batch:\n  linger_ms: 0\n");
         relay.coordinator.then(r -> calls(new ToolCall("t1", "s1", "[NEEDS-JC] may I drop the users table?"),

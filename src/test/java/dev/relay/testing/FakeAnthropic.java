@@ -151,9 +151,20 @@ public final class FakeAnthropic implements AutoCloseable {
 
     private static final okio.ByteString FORCED_TOOL = okio.ByteString.encodeUtf8("\"tool_choice\":{\"type\":\"tool\"");
 
+    private static final okio.ByteString MESSAGES = okio.ByteString.encodeUtf8("\"messages\":");
+
+    /**
+     * Whether the request forces the reply tool, read from the body's head only: Relay writes {@code tool_choice}
+     * before the messages, and scanning all of a 400k-character history at every call would make this fake, not
+     * Relay, the part of a turn that grows with the history.
+     */
     private static boolean forcesTool(RecordedRequest request) {
         try {
-            return request.getBody().indexOf(FORCED_TOOL) >= 0;
+            okio.Buffer body = request.getBody();
+            long end = body.indexOf(MESSAGES);
+            okio.Buffer head = new okio.Buffer();
+            body.copyTo(head, 0, end < 0 ? body.size() : end);
+            return head.indexOf(FORCED_TOOL) >= 0;
         } catch (IOException e) {
             return false;
         }
@@ -175,7 +186,7 @@ public final class FakeAnthropic implements AutoCloseable {
             try {
                 ArrayNode content = JSON.createArrayNode();
                 int n = 0;
-                JsonNode body = JSON.readTree(request.getBody().readString(StandardCharsets.UTF_8));
+                JsonNode body = lastMessageOnly(request.getBody().readString(StandardCharsets.UTF_8));
                 for (BatchLayout.Report r : BatchLayout.reports(lastUserText(body))) {
                     ObjectNode use = content.addObject().put("type", "tool_use").put("id", "toolu_fast_" + calls.get() + "_" + (++n))
                             .put("name", body.at("/tool_choice/name").asText());
@@ -345,6 +356,28 @@ public final class FakeAnthropic implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile(
+            "\"tool_choice\":\\{\"type\":\"tool\",\"name\":\"([^\"]+)\"");
+
+    /**
+     * The fast path's view of a body: its tool_choice and its last message, found by Relay's layout (tool_choice
+     * before the messages, each message opening with its role, the body closing the array right after the last)
+     * rather than by parsing a history that grows with every turn of a saturated run.
+     */
+    private static JsonNode lastMessageOnly(String body) throws IOException {
+        int last = body.lastIndexOf("{\"role\":\"user\"");
+        if (last < 0 || !body.endsWith("]}")) {
+            return JSON.readTree(body);
+        }
+        ObjectNode view = JSON.createObjectNode();
+        view.putArray("messages").add(JSON.readTree(body.substring(last, body.length() - 2)));
+        java.util.regex.Matcher m = TOOL_NAME.matcher(body.substring(0, Math.min(body.length(), body.indexOf("\"messages\":") + 1)));
+        if (m.find()) {
+            view.putObject("tool_choice").put("type", "tool").put("name", m.group(1));
+        }
+        return view;
     }
 
     private static String lastUserText(JsonNode body) {
