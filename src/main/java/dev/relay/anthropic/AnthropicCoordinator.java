@@ -127,8 +127,9 @@ public final class AnthropicCoordinator implements Coordinator {
 
     /**
      * The request body, as the parts it is sent from: every message but the last (which carries the cache
-     * breakpoint) comes from the last request's where it is the same, and the parts are written to the connection one after the other, never
-     * joined into one array (at 400k characters of history that array was most of a turn's garbage).
+     * breakpoint) comes from the last request's where it is the same, and the parts are written to the connection
+     * one after the other, never joined into one array (at 400k characters of history that array was most of a
+     * turn's garbage).
      */
     List<byte[]> bodyParts(CoordinatorRequest request) {
         List<CoordinatorRequest.Message> merged = merge(request.messages());

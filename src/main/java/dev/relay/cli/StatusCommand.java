@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -112,7 +113,7 @@ final class StatusCommand extends HomeCommand {
         return ExitCodes.OK;
     }
 
-    /** "answered 3 reports together 12s ago: s1, s2, s3 (s3 not answered: a follow-up asks for it)". */
+    /** "answered 3 reports together 12s ago: s1, s2, s3 (s3 not answered: a follow-up turn asks for it)". */
     static String lastTurn(Status.LastTurn t, Instant now) {
         List<Status.Report> reports = t.reports();
         String ago = "";
@@ -121,9 +122,9 @@ final class StatusCommand extends HomeCommand {
         } catch (RuntimeException e) {
             // no time, or not one this version reads: leave it out
         }
-        StringBuilder b = new StringBuilder(reports.size() == 1 ? "answered 1 report" : "answered " + reports.size() + " reports together")
-                .append(ago).append(": ");
-        List<String> unanswered = new java.util.ArrayList<>();
+        StringBuilder b = new StringBuilder(reports.size() == 1 ? "answered 1 report"
+                : "answered " + reports.size() + " reports together").append(ago).append(": ");
+        List<String> unanswered = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             b.append(i == 0 ? "" : ", ").append(reports.get(i).session());
             if (!reports.get(i).replied()) {

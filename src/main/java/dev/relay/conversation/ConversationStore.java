@@ -30,8 +30,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The persisted coordinator conversation: an append-only JSON-lines journal (one fsync'd write per turn,
- * whatever the history's length), rewritten whole only when it is compacted after a summary.
+ * The persisted coordinator conversation: an append-only JSON-lines journal (one write per turn and one fsync per
+ * reply, whatever the history's length), rewritten whole only when it is compacted after a summary.
  */
 public final class ConversationStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()

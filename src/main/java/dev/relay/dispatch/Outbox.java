@@ -137,7 +137,7 @@ public final class Outbox {
     /**
      * Lets the held reply of {@code key} go to its session; false when none is held (released already). The rename
      * is not synced: a release that a crash undoes leaves a held reply whose item is gone, which the next start
-     * releases ({@link #releaseAllBut}); the hand-over that moves the reply on syncs this directory anyway.
+     * releases ({@link #releaseAllBut}).
      */
     public boolean release(SessionId session, String key) {
         String digest = Keys.digest(key);

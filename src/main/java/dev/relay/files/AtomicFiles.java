@@ -159,11 +159,7 @@ public final class AtomicFiles {
 
     /** Renames within one file system and makes it durable in both directories. */
     public static void move(Path from, Path to) {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + IoCause.of(e), e);
-        }
+        renameUnsynced(from, to);
         Path fromDir = from.toAbsolutePath().getParent();
         Path toDir = to.toAbsolutePath().getParent();
         fsyncDirectory(toDir);

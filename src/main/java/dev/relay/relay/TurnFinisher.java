@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -102,7 +103,7 @@ final class TurnFinisher {
     }
 
     private void together(List<Finish> all) {
-        Set<Path> dirs = new java.util.LinkedHashSet<>();
+        Set<Path> dirs = new LinkedHashSet<>();
         for (Finish f : all) {
             if (f.to().isPresent()) {
                 reach.accept(TurnStep.REPLY_HELD, f.item().key());

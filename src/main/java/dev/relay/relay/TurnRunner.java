@@ -173,7 +173,8 @@ final class TurnRunner {
         if (summarize) {
             request = Turns.summaryRequest(settings, conversation.turns());
         } else {
-            Turns.Planned planned = Turns.replyRequest(settings, conversation, prompt, cachePlanner, ctx.price().get(), item.isBatch());
+            Turns.Planned planned = Turns.replyRequest(settings, conversation, prompt, cachePlanner, ctx.price().get(),
+                    item.isBatch());
             lastTtl = planned.ttl();
             request = planned.request();
         }

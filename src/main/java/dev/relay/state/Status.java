@@ -37,19 +37,6 @@ public record Status(
         @JsonProperty("sessions") List<SessionStatus> sessions,
         @JsonProperty("last_turn") LastTurn lastTurn) {
 
-    /** A status without a last turn (none answered yet). */
-    public Status(long pid, String startedAt, String heartbeatAt, RelayState state, String stateDetail, String model,
-                  String lastNeedsJcAt, String lastNeedsJcText, String lastDispatchAt, String lastDispatchSession,
-                  int queueDepth, long oldestEnvelopeAgeS, int repliesWaiting, int rejectedCount, long historyChars,
-                  int historyTurns, long totalInputTokens, long totalOutputTokens, long totalCacheCreationTokens,
-                  long totalCacheReadTokens, double totalCostUsd, double lastTurnCostUsd, String cacheTtl,
-                  String nextAttemptAt, boolean apiKeyPresent, String ntfyUrl, String lastError, List<SessionStatus> sessions) {
-        this(pid, startedAt, heartbeatAt, state, stateDetail, model, lastNeedsJcAt, lastNeedsJcText, lastDispatchAt,
-                lastDispatchSession, queueDepth, oldestEnvelopeAgeS, repliesWaiting, rejectedCount, historyChars, historyTurns,
-                totalInputTokens, totalOutputTokens, totalCacheCreationTokens, totalCacheReadTokens, totalCostUsd,
-                lastTurnCostUsd, cacheTtl, nextAttemptAt, apiKeyPresent, ntfyUrl, lastError, sessions, null);
-    }
-
     /** The state word shown: the file's, or "unknown" when it names a state this version does not know. */
     public String stateWord() {
         return state == null ? "unknown" : state.wire();
@@ -71,14 +58,7 @@ public record Status(
             @JsonProperty("failed_at") String failedAt,
             @JsonProperty("blocked") String blocked,
             @JsonProperty("blocked_since") String blockedSince,
-            @JsonProperty("cost_usd") double costUsd) {
-
-        public SessionStatus(String id, String kind, int repliesWaiting, boolean inputPending, String lastReportAt,
-                             String lastDispatchAt, String failure, String failedAt, String blocked, String blockedSince) {
-            this(id, kind, repliesWaiting, inputPending, lastReportAt, lastDispatchAt, failure, failedAt, blocked,
-                    blockedSince, 0);
-        }
-    }
+            @JsonProperty("cost_usd") double costUsd) {}
 
     /**
      * The last turn the coordinator answered: when, and the reports it answered (several for a batched turn), each

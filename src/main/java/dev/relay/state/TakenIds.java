@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import dev.relay.core.Keys;
 
@@ -39,13 +42,13 @@ public final class TakenIds implements AutoCloseable {
     }
 
     public void add(String key) {
-        addAll(java.util.List.of(key));
+        addAll(List.of(key));
     }
 
     /** Records several ids with one sync: when this returns, all of them survive a crash. */
-    public void addAll(java.util.Collection<String> keys) {
+    public void addAll(Collection<String> keys) {
         StringBuilder lines = new StringBuilder();
-        java.util.List<String> added = new java.util.ArrayList<>();
+        List<String> added = new ArrayList<>();
         for (String key : keys) {
             String digest = Keys.digest(key);
             if (ids.add(digest)) {

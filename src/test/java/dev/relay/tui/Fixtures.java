@@ -44,12 +44,12 @@ final class Fixtures {
 
     static List<SessionStatus> sessions() {
         return List.of(
-                new SessionStatus("backend", "file", 0, false, ago(120), null, null, null, null, null),
-                new SessionStatus("frontend", "file", 1, true, ago(30), null, null, null, null, null),
-                new SessionStatus("docs", "claude-code", 0, false, ago(600), null, "authentication_failed", ago(500), null, null),
+                new SessionStatus("backend", "file", 0, false, ago(120), null, null, null, null, null, 0),
+                new SessionStatus("frontend", "file", 1, true, ago(30), null, null, null, null, null, 0),
+                new SessionStatus("docs", "claude-code", 0, false, ago(600), null, "authentication_failed", ago(500), null, null, 0),
                 new SessionStatus("infra", "file", 2, false, null, null, null, null,
-                        "refusing to write through a link: dispatch/infra", ago(60)),
-                new SessionStatus("web", "container", 0, false, ago(5), null, null, null, null, null));
+                        "refusing to write through a link: dispatch/infra", ago(60), 0),
+                new SessionStatus("web", "container", 0, false, ago(5), null, null, null, null, null, 0));
     }
 
     /** A status.json with the given state; the rest as after a morning's work. */
@@ -57,7 +57,7 @@ final class Fixtures {
                          String lastError, boolean apiKey) {
         return new Status(4242, ago(3600), ago(1), RelayState.ofWire(state).orElse(null), detail, "claude-sonnet-4-5", needsJcAt, needsJcText, ago(40),
                 "backend", 3, 95, 1, 1, 48_210, 14, 120_400, 9_870, 30_000, 90_000, 0.4321, 0.0123, "1h",
-                nextAttemptAt, apiKey, "https://ntfy.sh/relay-test", lastError, sessions());
+                nextAttemptAt, apiKey, "https://ntfy.sh/relay-test", lastError, sessions(), null);
     }
 
     static Status running() {
