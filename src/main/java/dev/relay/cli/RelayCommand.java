@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage, 3 another relay holds this home's lock."},
         subcommands = {
             RunCommand.class, StatusCommand.class, TopicCommand.class, SendCommand.class, OverrideCommand.class,
-            PauseCommand.class, ResumeCommand.class, AgentsCommand.class, AgentCommand.class, HookCommand.class, CompletionCommand.class, InitCommand.class
+            PauseCommand.class, ResumeCommand.class, AgentsCommand.class, AgentCommand.class, HookCommand.class, CompletionCommand.class, InitCommand.class,
+            InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class
         })
 final class RelayCommand extends RunBase {
 }

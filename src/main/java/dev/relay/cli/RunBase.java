@@ -18,7 +18,10 @@ import dev.relay.files.AtomicFiles;
 import dev.relay.logging.Logging;
 import dev.relay.logging.Redactor;
 import dev.relay.notify.Notifier;
-import dev.relay.notify.NtfyNotifier;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.InboxNotifier;
+import dev.relay.inbox.Phone;
+import dev.relay.notify.NtfyClient;
 import dev.relay.relay.RelayEvent;
 import dev.relay.relay.RelayLoop;
 import dev.relay.state.HomeLock;
@@ -86,9 +89,13 @@ abstract class RunBase extends HomeCommand {
     private int runLoop(Home home, ConfigLoader loader, Settings settings, CountDownLatch stop) throws Exception {
         Logging.configure(home.logFile(), daemon);
         rememberSecrets(settings.secrets());
-        Notifier notifier = settings.ntfyTopic().isEmpty() ? Notifier.NONE
-                : new NtfyNotifier(settings.ntfyServer(), settings.ntfyTopic(), settings.secrets().ntfyToken(),
-                        Clock.systemUTC(), Duration.ofMinutes(10));
+        Inbox inbox = new Inbox(home.inboxFile(), Clock.systemUTC());
+        Phone phone = settings.ntfyTopic().isEmpty() || settings.phone().replyTopic().isEmpty() ? null
+                : new Phone(inbox, new NtfyClient(settings.ntfyServer(), settings.secrets().ntfyToken()),
+                        new Phone.Config(settings.ntfyTopic(), settings.phone().replyTopic(), settings.secrets().ntfyToken(),
+                                settings.phone().renotify(), settings.phone().maxRenotify()),
+                        Clock.systemUTC(), () -> { });   // the loop watches state/: the inbox's change wakes it
+        Notifier notifier = phone == null ? Notifier.NONE : new InboxNotifier(inbox, phone::wake);
         OkHttpClient http = AnthropicCoordinator.defaultClient();
         FileDispatchTarget files = new FileDispatchTarget(home);
         boolean containers = !settings.containerSessions().isEmpty();
@@ -128,6 +135,14 @@ abstract class RunBase extends HomeCommand {
                     e.getMessage());
         }
         loop.start();
+        if (phone != null) {
+            phone.start();
+            loop.addListener(event -> {
+                if (event instanceof RelayEvent.Raised) {
+                    phone.wake();
+                }
+            });
+        }
         java.util.concurrent.ScheduledExecutorService trackerThread = null;
         if (supervisor != null) {
             supervisor.start();
@@ -170,7 +185,9 @@ abstract class RunBase extends HomeCommand {
             supervisor.close();   // the containers go on; the next start finds them again
             runtime.close();
         }
-        notifier.close();
+        if (phone != null) {
+            phone.close();
+        }
         http.dispatcher().executorService().shutdownNow();
         http.connectionPool().evictAll();
         return ExitCodes.OK;

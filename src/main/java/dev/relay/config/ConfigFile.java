@@ -25,10 +25,11 @@ record ConfigFile(
         @JsonProperty("agents") Agents agents,
         @JsonProperty("container") ContainerDefaults container,
         @JsonProperty("batch") Batch batch,
+        @JsonProperty("escalation") Escalation escalation,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -88,7 +89,17 @@ record ConfigFile(
         }
     }
 
-    record Ntfy(@JsonProperty("server") String server, @JsonProperty("topic") String topic) {
+    record Escalation(@JsonProperty("renotify_s") Integer renotifyS, @JsonProperty("max_renotify") Integer maxRenotify) {
+        Escalation {
+            positive("escalation.renotify_s", renotifyS);
+            if (maxRenotify != null && maxRenotify < 0) {
+                throw new IllegalArgumentException("escalation.max_renotify must be 0 or more, not " + maxRenotify);
+            }
+        }
+    }
+
+    record Ntfy(@JsonProperty("server") String server, @JsonProperty("topic") String topic,
+                @JsonProperty("reply_topic") String replyTopic) {
         Ntfy {
             Urls.check("ntfy.server", server);
         }

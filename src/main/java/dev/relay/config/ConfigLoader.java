@@ -98,6 +98,15 @@ public final class ConfigLoader {
             topic = generateTopic();
             EnvFile.put(home.envFile(), "NTFY_TOPIC", topic);
         }
+        String replyTopic = first(vars.get("NTFY_REPLY_TOPIC"), ntfy == null ? null : ntfy.replyTopic(), null);
+        if (replyTopic == null && persistTopic) {
+            replyTopic = generateTopic();
+            EnvFile.put(home.envFile(), "NTFY_REPLY_TOPIC", replyTopic);
+        }
+        if (replyTopic != null && replyTopic.equals(topic)) {
+            throw new ConfigException(home.configFile(), 0, "ntfy.reply_topic must differ from ntfy.topic (" + topic
+                    + "): the relay would read its own notifications as answers");
+        }
         Optional<String> trackerUrl = Optional.ofNullable(first(vars.get("TRACKER_URL"),
                 tracker == null ? null : tracker.url(), null)).map(u -> checkedUrl("TRACKER_URL", u));
 
@@ -136,7 +145,15 @@ public final class ConfigLoader {
                 PriceTable.builtIn(file.prices() != null ? file.prices() : Map.of()),
                 agentSettings(file.agents(), file.container()),
                 batchSettings(file.batch()),
+                phoneSettings(replyTopic, file.escalation()),
                 secrets);
+    }
+
+    private static Settings.PhoneSettings phoneSettings(String replyTopic, ConfigFile.Escalation e) {
+        Settings.PhoneSettings d = Settings.PhoneSettings.DEFAULT;
+        return new Settings.PhoneSettings(replyTopic == null ? "" : replyTopic,
+                e != null && e.renotifyS() != null ? Duration.ofSeconds(e.renotifyS()) : d.renotify(),
+                e != null && e.maxRenotify() != null ? e.maxRenotify() : d.maxRenotify());
     }
 
     private static Settings.BatchSettings batchSettings(ConfigFile.Batch batch) {

@@ -31,6 +31,7 @@ public record Settings(
         PriceTable prices,
         AgentSettings agents,
         BatchSettings batch,
+        PhoneSettings phone,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -39,6 +40,16 @@ public record Settings(
         sessions = List.copyOf(sessions);
         agents = agents == null ? AgentSettings.DEFAULT : agents;
         batch = batch == null ? BatchSettings.DEFAULT : batch;
+        phone = phone == null ? PhoneSettings.DEFAULT : phone;
+    }
+
+    /**
+     * The phone's way back and how it is nagged: the actions of the phone's buttons (and its text answers) are
+     * published to {@code replyTopic} on the ntfy server; an open item nobody acknowledged is pushed again after
+     * {@code renotify}, at most {@code maxRenotify} times.
+     */
+    public record PhoneSettings(String replyTopic, Duration renotify, int maxRenotify) {
+        public static final PhoneSettings DEFAULT = new PhoneSettings("", Duration.ofSeconds(1800), 3);
     }
 
     /**
@@ -107,6 +118,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, newSecrets);
     }
 }

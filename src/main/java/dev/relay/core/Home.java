@@ -29,6 +29,8 @@ public record Home(Path root) {
     public Path operatorDir() { return stateDir().resolve("operator"); }
     /** Whether the relay is paused (by the operator, or waiting for JC), kept over a restart. */
     public Path pauseFile() { return stateDir().resolve("pause.json"); }
+    /** The operator's inbox: every item that needs the operator, and what is still to be pushed to the phone. */
+    public Path inboxFile() { return stateDir().resolve("inbox.json"); }
     public Path controlDir() { return stateDir().resolve("control"); }
     public Path outboxRoot() { return stateDir().resolve("outbox"); }
     public Path outboxDir(SessionId session) { return outboxRoot().resolve(session.value()); }

@@ -22,6 +22,9 @@ sealed interface Effect {
 
     record Alert(Notification notification) implements Effect {}
 
+    /** Something for the operator's inbox (and so the phone). */
+    record Raise(dev.relay.inbox.Inbox.Raise raise) implements Effect {}
+
     /** The status is due at once. */
     record Urgent() implements Effect {}
 

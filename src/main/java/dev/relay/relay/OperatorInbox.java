@@ -97,12 +97,35 @@ final class OperatorInbox {
         return List.of(new Effect.Tell(new RelayEvent.TurnRecorded(Turn.user(Turn.OPERATOR, direct.text(), item.key(), at))));
     }
 
-    /** The message in {@code file}; one for the coordinator has its reply go to {@code replyTo}. */
+    /**
+     * The message in {@code file}; one for the coordinator has its reply go to {@code replyTo}, unless its name says
+     * the session it answers for ({@link #nameFor}).
+     */
     Message message(Path file, Optional<SessionId> replyTo) {
         String text = read(file);
         Optional<DirectMessage> direct = DirectMessage.parse(text);
+        Optional<SessionId> to = sessionOf(file).or(() -> replyTo);
         return new Message(direct.map(d -> item(file, d.message(), Optional.of(d.session())))
-                .orElseGet(() -> item(file, text.strip(), replyTo)), direct);
+                .orElseGet(() -> item(file, text.strip(), to)), direct);
+    }
+
+    /**
+     * The name of an operator's message given through the inbox: fixed by the action (so that carrying it out again
+     * finds it), and naming the session whose question it answers, which gets the coordinator's reply.
+     */
+    static String nameFor(Instant at, String code, int index, Optional<String> session) {
+        return String.format("%013d-inbox-%s-%d%s.txt", at.toEpochMilli(), code, index,
+                session.filter(SessionId::isValid).map(s -> "@" + s).orElse(""));
+    }
+
+    private static Optional<SessionId> sessionOf(Path file) {
+        String name = file.getFileName().toString();
+        int at = name.lastIndexOf('@');
+        if (at < 0 || !name.endsWith(".txt")) {
+            return Optional.empty();
+        }
+        String session = name.substring(at + 1, name.length() - ".txt".length());
+        return SessionId.isValid(session) ? Optional.of(SessionId.of(session)) : Optional.empty();
     }
 
     /** The work item of an operator message in {@code file}. */

@@ -16,4 +16,7 @@ public sealed interface RelayEvent {
     record StateChanged(RelayState state, String detail) implements RelayEvent {}
     record Problem(String message) implements RelayEvent {}
     record Notified(Notification notification) implements RelayEvent {}
+
+    /** An item is in the operator's inbox (new, or counted again). */
+    record Raised(dev.relay.inbox.Item item) implements RelayEvent {}
 }

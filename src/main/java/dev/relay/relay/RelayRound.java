@@ -14,6 +14,11 @@ import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
 import dev.relay.files.IoCause;
+import dev.relay.inbox.Action;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.notify.Notification;
 import dev.relay.notify.Notifier;
 import dev.relay.queue.QueueDirectory;
@@ -66,6 +71,8 @@ final class RelayRound {
     private final PauseKeeper pause;
     private final OperatorInbox operator;
     private final Delivery delivery;
+    private final InboxDriver inbox;
+    private Consumer<SessionId> agentRestarts = session -> LOG.warn("no agent {} to restart here", session);
     private final IoFaults io = new IoFaults(LOG);
     private final StuckQueue stuck = new StuckQueue();
     private final List<Consumer<RelayEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -104,6 +111,12 @@ final class RelayRound {
         this.pause = new PauseKeeper(new PauseFile(home.pauseFile()));
         this.operator = new OperatorInbox(home.jcInputFile(), home.operatorDir(), clock);
         this.delivery = new Delivery(home, outbox, targets, clock, watch, this::reach);
+        this.inbox = new InboxDriver(new Inbox(home.inboxFile(), clock));
+    }
+
+    /** Who restarts a container agent when the operator asks from the inbox. */
+    void onAgentRestart(Consumer<SessionId> restarts) {
+        this.agentRestarts = restarts;
     }
 
     void addListener(Consumer<RelayEvent> listener) {
@@ -172,6 +185,11 @@ final class RelayRound {
             ioFailure("a relay step failed", e);
         }
         Instant now = clock.instant();
+        try {
+            settleInbox();
+        } catch (RuntimeException e) {
+            ioFailure("updating the inbox failed", e);
+        }
         apply(status.writeIfDue(now, () -> facts(now)));
         if (io.overAfter(stepped)) {
             ioRecovered();
@@ -227,6 +245,7 @@ final class RelayRound {
         }
         apply(pause.persist());
         takeControlCommands();
+        carryOutInboxActions(now);
         advanceFinishing();   // turns an error left half-finished resume at their first missing step
         turns.unrecorded().ifPresent(done -> turnDone(turns.record(done, context())));
         pumpOutbox();
@@ -248,11 +267,7 @@ final class RelayRound {
             }
             return true;
         }
-        queueIndex.oldest().flatMap(oldest -> stuck.check(oldest.name(), oldest.modifiedAt(), queueIndex.size(),
-                keys.settings().stuckQueueThreshold(), now, effectiveState().wire(), lastError)).ifPresent(msg -> {
-                    LOG.warn("queue stuck: {}", msg);
-                    notify(new Notification("Relay queue stuck", msg, Notification.HIGH, List.of("hourglass")));
-                });
+        checkStuck(now);
         nextWork().ifPresent(this::startTurn);
         return true;
     }
@@ -411,6 +426,8 @@ final class RelayRound {
                 emit(new RelayEvent.StateChanged(RelayState.ERROR, s.detail()));
             } else if (e instanceof Effect.Alert a) {
                 notify(a.notification());
+            } else if (e instanceof Effect.Raise r) {
+                raise(r.raise());
             } else if (e instanceof Effect.Urgent) {
                 status.urgent();
             } else if (e instanceof Effect.IoFailed f) {
@@ -468,8 +485,10 @@ final class RelayRound {
             pause.askedForJc(clock.instant(), text);
             apply(pause.set(RelayState.NEEDS_JC, "the coordinator asks for JC", clock.instant()));
             String about = part.item().replyTo().map(s -> " about " + s).orElse("");
-            notify(new Notification("Relay needs JC" + (parts.size() > 1 || !followUps.isEmpty() ? about : ""),
-                    text.length() > 1000 ? text.substring(0, 1000) + "..." : text, Notification.URGENT, List.of("rotating_light")));
+            raise(new Inbox.Raise(Kind.NEEDS_JC, Severity.URGENT,
+                    InboxDriver.key(Kind.NEEDS_JC, part.item().replyTo().map(SessionId::value).orElse(null)),
+                    part.item().replyTo().map(SessionId::value), "Relay needs JC"
+                    + (parts.size() > 1 || !followUps.isEmpty() ? about : ""), text));
         }
         advanceFinishing();
         pumpOutbox();
@@ -519,6 +538,94 @@ final class RelayRound {
             emit(new RelayEvent.StateChanged(effectiveState(), "the relay writes its files again"));
         }
         status.urgent();
+    }
+
+    // ---------------------------------------------------------------- the inbox
+
+    private void raise(Inbox.Raise r) {
+        Item item = inbox.raise(r);
+        LOG.info("inbox item {} ({}): {}", item.code(), item.kind().wire(), r.title());
+        status.changed();
+        emit(new RelayEvent.Raised(item));
+    }
+
+    /** The stuck-queue item: raised once the oldest envelope waits too long, resolved when the queue moves again. */
+    private void checkStuck(Instant now) {
+        Optional<QueueDirectory.Entry> oldest = queueIndex.oldest();
+        Duration threshold = keys.settings().stuckQueueThreshold();
+        if (oldest.isEmpty() || Duration.between(oldest.get().modifiedAt(), now).compareTo(threshold) <= 0) {
+            inbox.clear(InboxDriver.key(Kind.STUCK_QUEUE, null), "the queue moves again");
+            return;
+        }
+        stuck.check(oldest.get().name(), oldest.get().modifiedAt(), queueIndex.size(), threshold, now,
+                effectiveState().wire(), lastError).ifPresent(msg -> {
+                    LOG.warn("queue stuck: {}", msg);
+                    raise(new Inbox.Raise(Kind.STUCK_QUEUE, Severity.HIGH, InboxDriver.key(Kind.STUCK_QUEUE, null),
+                            Optional.empty(), "Relay queue stuck", msg));
+                });
+    }
+
+    /** Items whose cause is gone resolve themselves: the question once the relay runs again, the error once it is over. */
+    private void settleInbox() {
+        RelayState state = effectiveState();
+        if (state != RelayState.NEEDS_JC) {
+            inbox.clearKind(Kind.NEEDS_JC, "the relay runs again");
+        }
+        if (state != RelayState.ERROR) {
+            inbox.clearKind(Kind.RELAY_ERROR, "the relay is no longer in error");
+        }
+    }
+
+    /**
+     * Carries out the actions recorded on items (from the console, a command or the phone) and queues each one's
+     * receipt. An answer becomes the operator's message under a name fixed by the action, so an action carried out
+     * again after a crash (before it was marked as carried out) finds its message and does not send it twice.
+     */
+    private void carryOutInboxActions(Instant now) {
+        inbox.refresh(now);
+        for (Inbox.Pending p : inbox.pending()) {
+            Item item = p.item();
+            Item.Entry e = p.entry();
+            String from = e.source().from();
+            switch (e.action()) {
+                case RESUME -> {
+                    reloadSecrets();
+                    turns.resumed();
+                    setPause(RelayState.RUNNING, "resumed " + from);
+                }
+                case ANSWER -> {
+                    if (item.kind() == Kind.NEEDS_JC) {
+                        answerAsOperator(p);
+                        if (pause.state() == RelayState.NEEDS_JC) {
+                            setPause(RelayState.RUNNING, "the operator answered " + from);
+                        }
+                    }
+                }
+                case RESTART -> item.session().filter(SessionId::isValid).map(SessionId::of).ifPresent(agentRestarts);
+                default -> { }
+            }
+            inbox.applied(p, Optional.of(receipt(item, e)));
+            status.changed();
+        }
+    }
+
+    private void answerAsOperator(Inbox.Pending p) {
+        String name = OperatorInbox.nameFor(p.entry().at(), p.item().code(), p.index(), p.item().session());
+        Path file = operator.dir().resolve(name);
+        if (Files.exists(file) || conversation.hasUserTurn(OperatorInbox.key(file))) {
+            return;   // carried out before a crash: already the operator's message (or its turn)
+        }
+        AtomicFiles.write(file, p.entry().text().orElse(""));
+        LOG.info("inbox {}: the operator's answer ({} characters) is the coordinator's next turn", p.item().code(),
+                p.entry().text().orElse("").length());
+    }
+
+    private static Inbox.NoteText receipt(Item item, Item.Entry e) {
+        String time = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
+                .format(e.at().atZone(java.time.ZoneId.systemDefault()));
+        String done = e.action().done() + (e.action() == Action.SNOOZE ? " for " + e.text().orElse("") : "");
+        return new Inbox.NoteText(done + " " + e.source().from() + ", " + time,
+                item.code() + ": " + item.title(), 2, List.of("white_check_mark"));
     }
 
     // ---------------------------------------------------------------- control and state

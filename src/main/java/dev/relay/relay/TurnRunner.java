@@ -10,6 +10,9 @@ import dev.relay.config.Settings;
 import dev.relay.conversation.ConversationStore;
 import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.notify.Notification;
 import java.time.Clock;
 import java.time.Duration;
@@ -284,7 +287,8 @@ final class TurnRunner {
         retry = decision.next();
         if (decision.refused()) {
             out.add(new Effect.Stopped("the API refused the call: " + message + " (the envelope is kept; fix it, then `relay resume`)"));
-            out.add(new Effect.Alert(new Notification("Relay stopped: API error", message, Notification.HIGH, List.of("warning"))));
+            out.add(new Effect.Raise(new Inbox.Raise(Kind.RELAY_ERROR, Severity.HIGH, "relay_error", Optional.empty(),
+                    "Relay stopped: API error", message + " (the envelope is kept; fix it, then resume)")));
             LOG.error("API refused the turn for {}: {}; holding until `relay resume`", done.item().describe(), message);
             return out;
         }

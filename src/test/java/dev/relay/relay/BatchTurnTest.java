@@ -9,6 +9,9 @@ import dev.relay.anthropic.CoordinatorReply;
 import dev.relay.anthropic.CoordinatorRequest;
 import dev.relay.anthropic.CoordinatorRequest.ToolCall;
 import dev.relay.state.RelayState;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.testing.BatchLayout;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
@@ -187,7 +190,8 @@ class BatchTurnTest {
         assertEquals(Optional.empty(), relay.input("s1"), "held for the operator");
         assertEquals(RelayState.NEEDS_JC, relay.status().state());
         assertEquals("[NEEDS-JC] may I drop the users table?", relay.status().lastNeedsJcText());
-        assertTrue(relay.notifier.sent.stream().anyMatch(n -> n.title().equals("Relay needs JC about s1")), relay.notifier.sent.toString());
+        assertEquals(List.of("Relay needs JC about s1"), relay.open(Kind.NEEDS_JC).stream().map(Item::title).toList());
+        assertEquals(Optional.of("s1"), relay.open(Kind.NEEDS_JC).get(0).session());
         assertEquals(0, relay.queued());
     }
 

@@ -8,6 +8,9 @@ import dev.relay.anthropic.CoordinatorRequest;
 import dev.relay.conversation.Turn;
 import dev.relay.notify.Notification;
 import dev.relay.state.ControlFiles;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.testing.Await;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ScriptedCoordinator;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,9 +107,10 @@ class RelayLoopTest {
         relay.send("s1", "question about the API");
         Await.until("needs_jc state", () -> relay.status() != null && "needs_jc".equals(relay.status().state().wire()));
         assertEquals("[NEEDS-JC] Should we drop the legacy API?", relay.status().lastNeedsJcText());
-        Notification n = relay.notifier.sent.get(0);
-        assertEquals(Notification.URGENT, n.priority());
-        assertTrue(n.message().contains("legacy API"));
+        Item question = relay.open(Kind.NEEDS_JC).get(0);
+        assertEquals(Severity.URGENT, question.severity());
+        assertTrue(question.text().contains("legacy API"), question.text());
+        assertEquals(Optional.of("s1"), question.session());
         assertFalse(relay.input("s1").isPresent(), "a needs_jc reply is not sent to the agent");
 
         Path second = relay.send("s1", "second report");
@@ -114,6 +119,8 @@ class RelayLoopTest {
 
         relay.override("Yes, drop it.");
         Await.until("running again", () -> "running".equals(relay.status().state().wire()));
+        Await.until("the question resolved", () -> relay.open(Kind.NEEDS_JC).isEmpty());
+        assertEquals("the relay runs again", relay.inbox().find(question.code()).orElseThrow().resolution().orElseThrow());
         Await.until("second report taken", () -> !Files.exists(second));
         assertEquals(3, relay.coordinator.requests.size(), "the operator's turn, then the queued report");
     }
@@ -165,11 +172,13 @@ class RelayLoopTest {
         Await.until("error state", () -> relay.status() != null && "error".equals(relay.status().state().wire()));
         assertTrue(relay.status().lastError().contains("401"));
         assertTrue(Files.exists(envelope));
-        assertEquals(1, relay.notifier.sent.size());
+        Await.until("an inbox item", () -> relay.open(Kind.RELAY_ERROR).size() == 1);
+        assertTrue(relay.open(Kind.RELAY_ERROR).get(0).text().contains("401"));
         assertEquals(1, relay.coordinator.requests.size(), "401 is not retried");
 
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.RESUME);
         assertEquals("reply to: [session s1] needs a valid key", relay.take("s1"));
+        Await.until("the error item resolved", () -> relay.open(Kind.RELAY_ERROR).isEmpty());
     }
 
     @Test
@@ -256,10 +265,9 @@ class RelayLoopTest {
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.PAUSE);
         Await.until("paused", () -> relay.status() != null && "paused".equals(relay.status().state().wire()));
         relay.send("s1", "waiting forever");
-        Await.until("stuck alert", Duration.ofSeconds(5), () -> relay.notifier.sent.stream()
-                .anyMatch(n -> n.title().contains("stuck")));
-        long alerts = relay.notifier.sent.stream().filter(n -> n.title().contains("stuck")).count();
-        assertEquals(1, alerts);
+        Await.until("stuck item", Duration.ofSeconds(5), () -> !relay.open(Kind.STUCK_QUEUE).isEmpty());
+        assertEquals(1, relay.open(Kind.STUCK_QUEUE).size());
+        assertEquals(1, relay.open(Kind.STUCK_QUEUE).get(0).count(), "raised once within the threshold");
     }
 
     @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relay.anthropic.CoordinatorException;
 import dev.relay.state.ControlFiles;
 import dev.relay.state.RelayState;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
@@ -52,7 +55,7 @@ class SteppedLoopTest {
     }
 
     long stuckAlerts() {
-        return relay.notifier.sent.stream().filter(n -> n.title().equals("Relay queue stuck")).count();
+        return relay.open(Kind.STUCK_QUEUE).stream().mapToLong(Item::count).sum();
     }
 
     @Test
@@ -110,7 +113,7 @@ class SteppedLoopTest {
         assertEquals(1, calls(), "a refusal is not retried by itself");
         assertTrue(Files.exists(envelope));
         assertEquals("error", loop.snapshot().state().wire());
-        assertEquals("Relay stopped: API error", relay.notifier.sent.get(0).title());
+        assertEquals("Relay stopped: API error", relay.open(Kind.RELAY_ERROR).get(0).title());
 
         control(ControlFiles.Command.RESUME);
         loop.stepOnce();
@@ -165,6 +168,15 @@ class SteppedLoopTest {
         clock.advance(Duration.ofSeconds(1));
         loop.stepOnce();
         assertEquals(2, stuckAlerts());
+        assertEquals(1, relay.open(Kind.STUCK_QUEUE).size(), "one item, counted twice");
+
+        control(ControlFiles.Command.RESUME);
+        loop.stepOnce();
+        loop.stepOnce();
+        loop.stepOnce();
+        assertEquals(0, relay.queued());
+        assertEquals(0, stuckAlerts(), "the queue drained: the item resolved itself");
+        assertEquals("the queue moves again", relay.inbox().items().get(0).resolution().orElseThrow());
     }
 
     @Test

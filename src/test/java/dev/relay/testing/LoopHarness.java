@@ -36,6 +36,16 @@ public final class LoopHarness implements AutoCloseable {
     private java.util.function.Function<SessionId, Optional<dev.relay.dispatch.DispatchTarget>> targets = s -> Optional.empty();
     private java.util.function.Consumer<RelayLoop> beforeStart = l -> {};
 
+    /** The home's inbox as it is now. */
+    public dev.relay.inbox.Inbox.Data inbox() {
+        return new dev.relay.inbox.Inbox(home.inboxFile(), clock).read();
+    }
+
+    /** The open items of {@code kind}, most urgent first. */
+    public List<dev.relay.inbox.Item> open(dev.relay.inbox.Kind kind) {
+        return inbox().open().stream().filter(i -> i.kind() == kind).toList();
+    }
+
     public LoopHarness(Path dir, Clock clock) {
         this.home = new Home(dir);
         this.clock = clock;

@@ -1,0 +1,56 @@
+package dev.relay.inbox;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/** What the operator can do to an item; the wire names are the contract's (section 7). */
+public enum Action {
+    RESUME("Resume", "Resumed"),
+    ANSWER("Answer", "Answered"),
+    RESTART("Restart", "Restart asked"),
+    ALLOW("Allow", "Allowed"),
+    ALLOW_SESSION("Allow for session", "Allowed for the session"),
+    DENY("Deny", "Denied"),
+    APPROVE("Approve", "Approved"),
+    REJECT("Reject", "Rejected"),
+    ACK("Acknowledge", "Acknowledged"),
+    SNOOZE("Snooze", "Snoozed"),
+    RESOLVE("Resolve", "Resolved");
+
+    private final String label;
+    private final String done;
+
+    Action(String label, String done) {
+        this.label = label;
+        this.done = done;
+    }
+
+    /** A button's label. */
+    public String label() {
+        return label;
+    }
+
+    /** What a receipt says was done: "Resumed". */
+    public String done() {
+        return done;
+    }
+
+    /** Whether it closes the item: it is then no longer open to any other action. */
+    public boolean resolves() {
+        return this != ACK && this != SNOOZE;
+    }
+
+    /** Whether it needs text: an answer (or, for a rejection, the note). */
+    public boolean needsText() {
+        return this == ANSWER || this == REJECT;
+    }
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<Action> ofWire(String wire) {
+        return Arrays.stream(values()).filter(a -> a.wire().equals(wire)).findFirst();
+    }
+}

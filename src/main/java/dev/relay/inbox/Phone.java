@@ -1,0 +1,266 @@
+package dev.relay.inbox;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.notify.NtfyClient;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbox on the phone, both ways, on two threads of its own (the relay's loop never waits for either):
+ * <ul>
+ *   <li>the pusher publishes each open item to the notification topic with buttons for its kind (ntfy {@code http}
+ *   actions that publish to the reply topic), pushes it again while nobody acknowledges it, and retries what ntfy did
+ *   not take, with backoff, until it goes or its item resolves;</li>
+ *   <li>the listener holds one subscription to the reply topic (ntfy's JSON stream; no port is opened), resumes after a
+ *   restart from the last message it handled, and applies each message once through the inbox.</li>
+ * </ul>
+ */
+public final class Phone implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Phone.class);
+    private static final Duration PUSH_PERIOD = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    private static final Duration KEEP_NOTES = Duration.ofHours(24);
+    private static final int MAX_MESSAGE = 2000;
+    private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
+
+    /** Where the phone is and how it is nagged. */
+    public record Config(String topic, String replyTopic, Optional<String> token, Duration renotify, int maxRenotify) {}
+
+    private final Inbox inbox;
+    private final NtfyClient ntfy;
+    private final Config config;
+    private final Clock clock;
+    private final Runnable acted;
+    private final Object wake = new Object();
+    private final AtomicReference<NtfyClient.Stream> stream = new AtomicReference<>();
+    private volatile boolean running;
+    private Thread pusher;
+    private Thread listener;
+
+    /** {@code acted} runs after an action from the phone is recorded (the relay wakes to carry it out). */
+    public Phone(Inbox inbox, NtfyClient ntfy, Config config, Clock clock, Runnable acted) {
+        this.inbox = inbox;
+        this.ntfy = ntfy;
+        this.config = config;
+        this.clock = clock;
+        this.acted = acted;
+    }
+
+    public void start() {
+        running = true;
+        pusher = daemon("relay-phone-push", this::pushLoop);
+        listener = daemon("relay-phone-listen", this::listenLoop);
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Something may be due now: the pusher looks at once. */
+    public void wake() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    // ---------------------------------------------------------------- pushing
+
+    private void pushLoop() {
+        while (running) {
+            try {
+                pushDue();
+            } catch (RuntimeException e) {
+                LOG.warn("pushing to the phone failed: {}", e.toString());
+            }
+            synchronized (wake) {
+                try {
+                    wake.wait(PUSH_PERIOD.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Pushes what is due now: items (first pushes, re-notifications, retries), then notes. Answers how many went. */
+    public int pushDue() {
+        inbox.wakeSnoozed();
+        Instant now = clock.instant();
+        Inbox.Data data = inbox.read();
+        int sent = 0;
+        for (Item i : data.open()) {
+            if (i.state() == Item.State.OPEN && i.nextPushAt().filter(at -> !at.isAfter(now)).isPresent()) {
+                NtfyClient.Published p = ntfy.publish(message(i));
+                inbox.pushed(i.code(), now, p.ok(), p.detail(), config.renotify(), config.maxRenotify(),
+                        backoff(i.pushFailures() + 1, p.retryAfter()));
+                if (p.ok()) {
+                    sent++;
+                } else {
+                    LOG.warn("ntfy did not take the push of {} ({}); trying again", i.code(), p.detail());
+                }
+            }
+        }
+        for (Inbox.Note n : data.outgoing()) {
+            if (!n.nextAt().isAfter(now)) {
+                NtfyClient.Published p = ntfy.publish(new NtfyClient.Message(config.topic(), n.title(), n.message(),
+                        n.priority(), n.tags(), List.of()));
+                inbox.notePushed(n.id(), p.ok(), p.detail(), backoff(n.attempts() + 1, p.retryAfter()), KEEP_NOTES);
+                if (p.ok()) {
+                    sent++;
+                }
+            }
+        }
+        return sent;
+    }
+
+    private static Duration backoff(int failures, Optional<Duration> retryAfter) {
+        Duration grown = Duration.ofSeconds(1L << Math.min(9, Math.max(0, failures - 1)));
+        Duration d = grown.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : grown;
+        return retryAfter.filter(r -> r.compareTo(d) > 0).orElse(d);
+    }
+
+    /** An item's notification: its text, how to answer it, and the buttons its kind takes (ntfy allows three). */
+    NtfyClient.Message message(Item i) {
+        String text = i.text().length() > MAX_MESSAGE ? i.text().substring(0, MAX_MESSAGE) + "…" : i.text();
+        StringBuilder body = new StringBuilder(text);
+        body.append("\n\n").append(i.code());
+        if (i.count() > 1) {
+            body.append(" · ").append(i.count()).append(" times");
+        }
+        if (i.takes(Action.ANSWER)) {
+            body.append(" · answer by publishing \"").append(i.code()).append(": your answer\" to ").append(config.replyTopic());
+        }
+        String title = (i.pushes() > 0 ? "Again: " : "") + i.title();
+        int priority = Math.min(5, i.severity().priority() + i.pushes());
+        List<NtfyClient.HttpAction> actions = new ArrayList<>();
+        for (Action a : buttons(i.kind())) {
+            actions.add(button(i, a));
+        }
+        return new NtfyClient.Message(config.topic(), title, body.toString(), priority, tags(i.kind()), actions);
+    }
+
+    static List<Action> buttons(Kind kind) {
+        return switch (kind) {
+            case NEEDS_JC -> List.of(Action.RESUME, Action.SNOOZE, Action.ACK);
+            case STUCK_QUEUE, REPORT -> List.of(Action.ACK, Action.SNOOZE);
+            case AGENT_FAILED -> List.of(Action.RESTART, Action.ACK, Action.SNOOZE);
+            case RELAY_ERROR -> List.of(Action.RESUME, Action.ACK, Action.SNOOZE);
+            case PERMISSION -> List.of(Action.ALLOW, Action.ALLOW_SESSION, Action.DENY);
+            case HELD_REPLY -> List.of(Action.APPROVE, Action.REJECT, Action.SNOOZE);
+        };
+    }
+
+    private NtfyClient.HttpAction button(Item i, Action a) {
+        ObjectNode body = Inbox.JSON.createObjectNode();
+        body.put("code", i.code());
+        body.put("action", a.wire());
+        body.put("nonce", i.nonce());
+        if (a == Action.SNOOZE) {
+            body.put("text", "1h");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        config.token().ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        String label = a == Action.SNOOZE ? "Snooze 1 h" : a.label();
+        return new NtfyClient.HttpAction(label, ntfy.topicUrl(config.replyTopic()), headers, body.toString(), true);
+    }
+
+    private static List<String> tags(Kind kind) {
+        return switch (kind) {
+            case NEEDS_JC -> List.of("rotating_light");
+            case STUCK_QUEUE -> List.of("hourglass");
+            case AGENT_FAILED, RELAY_ERROR -> List.of("warning");
+            case PERMISSION -> List.of("lock");
+            case HELD_REPLY, REPORT -> List.of("speech_balloon");
+        };
+    }
+
+    // ---------------------------------------------------------------- listening
+
+    private void listenLoop() {
+        int failures = 0;
+        while (running) {
+            Optional<String> since = inbox.read().replySince();
+            try {
+                ntfy.read(config.replyTopic(), since, stream::set, this::onEvent);
+                failures = 0;   // the server ended the stream: read on at once
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                failures++;
+                if (failures == 1) {
+                    LOG.warn("cannot read the reply topic {} ({}); trying again", config.replyTopic(), e.getMessage());
+                }
+                Duration pause = backoff(failures, Optional.empty());
+                sleep(pause.compareTo(RECONNECT_MAX) > 0 ? RECONNECT_MAX : pause);
+            }
+        }
+    }
+
+    private void onEvent(NtfyClient.Event e) {
+        if ("open".equals(e.event())) {
+            inbox.replyStreamOpened(e.time());
+            return;
+        }
+        if (!e.isMessage()) {
+            return;
+        }
+        Optional<Inbox.Outcome> outcome = inbox.fromPhone(e.id(), e.message());
+        if (outcome.isEmpty()) {
+            LOG.debug("reply-topic message {} was handled before; ignored", e.id());
+            return;
+        }
+        if (outcome.get() instanceof Inbox.Outcome.Applied a) {
+            LOG.info("from the phone: {} {}", a.item().code(), a.entry().action().wire());
+            acted.run();
+        } else if (outcome.get() instanceof Inbox.Outcome.Refused r) {
+            LOG.warn("reply-topic message {} ignored: {}", e.id(), r.reason());
+            if (!r.reason().startsWith("there is no inbox item") && !r.reason().startsWith("not an action")) {
+                inbox.note(new Inbox.NoteText("Not applied", r.reason(), 3, List.of("information_source")));
+                wake();
+            }
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        NtfyClient.Stream s = stream.get();
+        if (s != null) {
+            s.close();
+        }
+        if (pusher != null) {
+            pusher.interrupt();
+        }
+        if (listener != null) {
+            listener.interrupt();
+        }
+        ntfy.close();
+    }
+
+    /** The time of day of an instant, for receipts: "03:12". */
+    static String clockTime(Instant at) {
+        return java.time.format.DateTimeFormatter.ofPattern("HH:mm").format(at.atZone(java.time.ZoneId.systemDefault()));
+    }
+}
