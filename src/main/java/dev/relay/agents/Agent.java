@@ -26,6 +26,8 @@ final class Agent {
     String currentPrompt;     // kept until the first result, for a retry with a fresh session
     boolean staleRetry;
     boolean retriedStale;
+    /** Its failure is an open inbox item (resolved when it works again). */
+    boolean failureRaised;
     /** The claim being handed over right now, which recovery must leave alone. */
     Path claim;
 

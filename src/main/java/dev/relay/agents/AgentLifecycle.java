@@ -6,6 +6,9 @@ import dev.relay.core.Home;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.IoCause;
 import dev.relay.notify.Notification;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
 import dev.relay.notify.Notifier;
 import dev.relay.state.AgentState;
 import java.io.IOException;
@@ -41,6 +44,7 @@ final class AgentLifecycle {
     private final Settings settings;
     private final AgentRuntime runtime;
     private final Notifier notifier;
+    private final Inbox inbox;
     private final Clock clock;
     private final Outbox outbox;
     private final AgentStarts starts;
@@ -62,6 +66,7 @@ final class AgentLifecycle {
         this.runtime = runtime;
         this.notifier = notifier;
         this.clock = clock;
+        this.inbox = new Inbox(home.inboxFile(), clock);
         this.outbox = new Outbox(home.outboxRoot(), clock);
         this.starts = starts;
         this.listeners = listeners;
@@ -176,8 +181,47 @@ final class AgentLifecycle {
         a.state = AgentState.BACKOFF;
         a.lastError = why;
         LOG.warn("agent {}: {}; next try in {} s", a.slug, why, seconds);
-        if (a.failures == 1 || a.failures % 5 == 0) {
+        try {
+            inbox.raise(new Inbox.Raise(Kind.AGENT_FAILED, Severity.HIGH, failureKey(a), Optional.of(a.slug),
+                    "Relay: agent " + a.slug + " failed", why + " (" + a.failures + " failure" + (a.failures == 1 ? "" : "s")
+                    + " in a row; next try in " + seconds + " s, or Restart now)"));
+            a.failureRaised = true;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot raise agent {}'s failure in the inbox: {}", a.slug, e.getMessage());
             notifier.send(new Notification("Relay: agent " + a.slug + " failed", why, Notification.HIGH, List.of("warning")));
+        }
+    }
+
+    private static String failureKey(Agent a) {
+        return Kind.AGENT_FAILED.wire() + ":" + a.slug;
+    }
+
+    /** The agent works again: its failure item resolves itself. */
+    private void recovered(Agent a, String why) {
+        if (!a.failureRaised) {
+            return;
+        }
+        try {
+            inbox.clear(failureKey(a), why);
+            a.failureRaised = false;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot resolve agent {}'s failure in the inbox: {}", a.slug, e.getMessage());
+        }
+    }
+
+    /** The operator asked to restart a failed agent now: its backoff ends (it starts when it has work). */
+    void restartNow(String slug) {
+        Agent a = agents.get(slug);
+        if (a == null) {
+            LOG.warn("restart asked for {}, which is not a container agent here", slug);
+            return;
+        }
+        if (a.state == AgentState.BACKOFF) {
+            a.backoffUntil = clock.instant();
+            a.state = AgentState.IDLE;
+            LOG.info("agent {}: backoff ended by the operator; it starts with its next work", a.slug);
+        } else {
+            LOG.info("agent {}: restart asked while {}; nothing to do", a.slug, a.state);
         }
     }
 
@@ -188,6 +232,7 @@ final class AgentLifecycle {
         a.resultsThisRun++;
         o.newSessionId().ifPresent(a.workspace::saveSessionId);
         if (o.success()) {
+            recovered(a, "agent " + a.slug + " ran again");
             a.currentPrompt = null;
             a.lastOutput = o.result().map(r -> r.length() > 200 ? r.substring(0, 200) + "…" : r).orElse("(no result)");
             return;

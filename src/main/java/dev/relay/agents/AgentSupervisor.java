@@ -133,6 +133,11 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         }
     }
 
+    /** The operator asked (from the inbox) to restart a failed agent now: its backoff ends. */
+    public void restartNow(dev.relay.core.SessionId agent) {
+        executor.execute(() -> step(() -> lifecycle.restartNow(agent.value())));
+    }
+
     /** The latest published state. */
     public Snapshot snapshot() {
         return published.get();

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
             "",
             "Examples:",
             "  relay inbox",
-            "  relay inbox --all        # resolved items too (the last 7 days)",
+            "  relay inbox --all        # the last 200 resolved items too",
             "  relay inbox --json | jq '.[] | select(.kind == \"needs_jc\") | .code'"})
 final class InboxCommand extends HomeCommand {
     private static final ObjectMapper JSON = new ObjectMapper();

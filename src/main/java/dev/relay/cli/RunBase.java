@@ -134,6 +134,9 @@ abstract class RunBase extends HomeCommand {
                     "cannot open the loopback endpoint for Claude Code hooks ({}); hooks run Relay themselves (slower)",
                     e.getMessage());
         }
+        if (supervisor != null) {
+            loop.onAgentRestart(supervisor::restartNow);
+        }
         loop.start();
         if (phone != null) {
             phone.start();

@@ -36,9 +36,12 @@ public enum Action {
         return done;
     }
 
-    /** Whether it closes the item: it is then no longer open to any other action. */
+    /**
+     * Whether it closes the item: it is then no longer open to any other action. A restart does not: the item stays
+     * (acknowledged) until the agent works again.
+     */
     public boolean resolves() {
-        return this != ACK && this != SNOOZE;
+        return this != ACK && this != SNOOZE && this != RESTART;
     }
 
     /** Whether it needs text: an answer (or, for a rejection, the note). */

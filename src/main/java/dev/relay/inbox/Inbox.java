@@ -53,7 +53,6 @@ public final class Inbox {
     private static final String CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private static final int CODE_LENGTH = 5;
     private static final int KEEP_RESOLVED = 200;
-    private static final Duration KEEP_RESOLVED_FOR = Duration.ofDays(7);
     private static final int KEEP_HANDLED = 200;
     private static final Duration DEFAULT_SNOOZE = Duration.ofHours(1);
     private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
@@ -284,15 +283,12 @@ public final class Inbox {
             changed = true;
         }
 
+        /** Keeps the last resolved items (their history is the record of who did what), the oldest dropped first. */
         void prune() {
-            Instant cutoff = now.minus(KEEP_RESOLVED_FOR);
             List<Item> resolved = data.items.stream().filter(i -> !i.isOpen())
                     .sorted(Comparator.comparing((Item i) -> i.resolvedAt).reversed()).toList();
-            for (int n = 0; n < resolved.size(); n++) {
-                Item i = resolved.get(n);
-                if (n >= KEEP_RESOLVED || i.resolvedAt.isBefore(cutoff)) {
-                    data.items.remove(i);
-                }
+            for (int n = KEEP_RESOLVED; n < resolved.size(); n++) {
+                data.items.remove(resolved.get(n));
             }
         }
     }
@@ -419,7 +415,7 @@ public final class Inbox {
         c.touch();
         String when = CLOCK_TIME.format(c.now.atZone(ZoneId.systemDefault()));
         switch (r.action()) {
-            case ACK -> {
+            case ACK, RESTART -> {
                 i.state = Item.State.ACKNOWLEDGED.wire();
                 i.nextPushAt = null;
                 i.snoozedUntil = null;

@@ -67,6 +67,11 @@ public final class RelayLoop implements AutoCloseable {
         this.round = new RelayRound(settings, clock, coordinators, secretsReloader, notifier, targets, watch);
     }
 
+    /** Who restarts a container agent when the operator asks from the inbox. */
+    public void onAgentRestart(Consumer<SessionId> restarts) {
+        round.onAgentRestart(restarts);
+    }
+
     public void addListener(Consumer<RelayEvent> listener) {
         round.addListener(listener);
     }

@@ -700,10 +700,13 @@ final class RelayRound {
             sessions.add(new StatusBuilder.SessionFacts(s, outbox.count(s), Files.exists(home.inputFile(s)),
                     reported.get(s), delivery.lastDispatchTo(s).orElse(null), failure, delivery.blocked().get(s),
                     conversation.costBySession().getOrDefault(s.value(), 0.0)));
+            String key = InboxDriver.key(Kind.AGENT_FAILED, s.value() + ":claude");
             if (failure != null && SessionFailures.firstNotice(home, s, failure)) {
                 LOG.warn("Claude Code session {} stopped on an API error: {}", s, failure.describe());
-                notify(new Notification("Claude Code session " + s + " failed", failure.describe(), Notification.HIGH,
-                        List.of("warning")));
+                raise(new Inbox.Raise(Kind.AGENT_FAILED, Severity.HIGH, key, Optional.of(s.value()),
+                        "Claude Code session " + s + " failed", failure.describe()));
+            } else if (failure == null) {
+                inbox.clear(key, "session " + s + " works again");
             }
         }
         Optional<Map.Entry<SessionId, Instant>> last = delivery.lastDispatch();

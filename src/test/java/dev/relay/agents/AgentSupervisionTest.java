@@ -11,6 +11,8 @@ import dev.relay.core.SessionId;
 import dev.relay.dispatch.DispatchTarget;
 import dev.relay.notify.Notification;
 import dev.relay.state.AgentState;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Kind;
 import dev.relay.testing.Await;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
@@ -57,6 +59,7 @@ class AgentSupervisionTest {
         relay = new LoopHarness(dir, Clock.systemUTC()).config(config);
         supervisor = new AgentSupervisor(relay.home, relay.settings(), runtime, relay.notifier, clock, () -> secrets, false);
         relay.withTargets(s -> s.value().equals("c1") ? Optional.of((DispatchTarget) supervisor) : Optional.empty());
+        relay.beforeStart(loop -> loop.onAgentRestart(supervisor::restartNow));
         relay.start();
         supervisor.start();
     }
@@ -86,7 +89,7 @@ class AgentSupervisionTest {
     }
 
     private long failureNotes() {
-        return relay.notifier.sent.stream().filter(n -> n.title().contains("agent c1 failed")).count();
+        return relay.open(Kind.AGENT_FAILED).stream().filter(i -> i.title().contains("agent c1 failed")).count();
     }
 
     @Test
@@ -187,6 +190,30 @@ class AgentSupervisionTest {
     }
 
     @Test
+    void restart_from_the_inbox_ends_the_backoff_and_a_good_run_resolves_the_failure() {
+        start();
+        runtime.failStarts.set(1);
+        relay.override("@c1: do the thing");
+        Await.until("the first failure", () -> state() == AgentState.BACKOFF);
+        Item failed = relay.open(Kind.AGENT_FAILED).get(0);
+        assertTrue(failed.takes(dev.relay.inbox.Action.RESTART));
+
+        new dev.relay.inbox.Inbox(relay.home.inboxFile(), clock).act(dev.relay.inbox.Inbox.Request.of(failed.code(),
+                dev.relay.inbox.Action.RESTART, dev.relay.inbox.Source.PHONE));
+        // no time passes on the supervisor's clock: only the restart ends the 5 s backoff
+        Await.until("started again at once", () -> {
+            supervisor.tick();
+            return runtime.startedSlugs.size() == 2;
+        });
+        Await.until("running", () -> state() == AgentState.RUNNING);
+        runtime.output(runtime.lastId(), new AgentOutput(true, Optional.of("done"), Optional.empty(), Optional.empty(),
+                Optional.empty()));
+        Await.until("the failure resolved itself", () -> relay.open(Kind.AGENT_FAILED).isEmpty());
+        assertEquals(java.util.Optional.of("agent c1 ran again"),
+                relay.inbox().find(failed.code()).orElseThrow().resolution());
+    }
+
+    @Test
     void a_run_over_its_time_limit_is_asked_to_close_then_stopped_after_the_grace() throws Exception {
         start(CONFIG + "agents:\n  max_run_s: 60\n  stop_grace_s: 10\n");
         relay.override("@c1: a long job");
@@ -222,8 +249,9 @@ class AgentSupervisionTest {
         Await.until("backing off", () -> state() == AgentState.BACKOFF);
         assertTrue(supervisor.snapshot().agents().get(0).lastError().contains("killed: out of memory (exit 137)"),
                 supervisor.snapshot().agents().get(0).lastError());
-        Notification n = relay.notifier.sent.stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
-        assertTrue(n.message().contains("out of memory"));
+        Item n = relay.open(Kind.AGENT_FAILED).stream().filter(x -> x.title().contains("agent c1 failed")).findFirst().orElseThrow();
+        assertTrue(n.text().contains("out of memory"), n.text());
+        assertEquals(java.util.Optional.of("c1"), n.session());
         assertEquals(1, failureNotes());
     }
 

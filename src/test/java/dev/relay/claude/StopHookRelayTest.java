@@ -242,12 +242,14 @@ class StopHookRelayTest {
         Await.until("a status written after it", () -> relay.status().sessions().stream()
                 .anyMatch(s -> s.id().equals("app") && s.failedAt() != null
                         && s.failedAt().equals(SessionRecord.read(relay.home.claudeSessionFile(dev.relay.core.SessionId.of("app"))).failure().at())));
-        assertEquals(1, relay.notifier.sent.stream().filter(n -> n.title().contains("app failed")).count(), relay.notifier.sent.toString());
+        assertEquals(1, relay.open(dev.relay.inbox.Kind.AGENT_FAILED).stream().filter(i -> i.title().contains("app failed")).count(),
+                relay.inbox().items().toString());
 
         relay.coordinator.byDefault(r -> "fine");
         stopHook(stopInput("back again", false), 30);
         Await.until("the failure is cleared", () -> relay.status().sessions().stream()
                 .anyMatch(s -> s.id().equals("app") && s.failure() == null));
+        Await.until("its inbox item resolved itself", () -> relay.open(dev.relay.inbox.Kind.AGENT_FAILED).isEmpty());
     }
 
     @Test
