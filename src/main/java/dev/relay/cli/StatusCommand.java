@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.Home;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Item;
 import dev.relay.queue.QueueDirectory;
 import dev.relay.state.HomeLock;
 import dev.relay.state.RelayState;
@@ -45,6 +47,14 @@ final class StatusCommand extends HomeCommand {
             node.put("home", home.root().toString());
             node.put("queue_depth", entries.size());
             node.put("status_stale", stale);
+            Inbox.Data inbox = new Inbox(home.inboxFile(), Clock.systemUTC()).read();
+            ObjectNode items = node.putObject("inbox");
+            items.put("open", inbox.open().size());
+            items.put("not_acknowledged", inbox.waiting());
+            ObjectNode phone = node.putObject("phone");
+            phone.put("unreachable_since", inbox.phoneUnreachableSince().map(Instant::toString).orElse(null));
+            phone.put("last_error", inbox.phoneError().orElse(null));
+            phone.put("notifications_waiting", inbox.pushesWaiting());
             if (!running) {
                 node.put("state", "stopped");
             }
@@ -106,11 +116,25 @@ final class StatusCommand extends HomeCommand {
         if (s.lastNeedsJcAt() != null && s.state() == RelayState.NEEDS_JC) {
             out.printf("Needs JC:   since %s: %s%n", s.lastNeedsJcAt(), firstLine(s.lastNeedsJcText()));
         }
-        out.printf("ntfy:       %s%n", s.ntfyUrl());
+        Inbox.Data inbox = new Inbox(home.inboxFile(), Clock.systemUTC()).read();
+        List<Item> open = inbox.open();
+        if (!open.isEmpty()) {
+            out.printf("Inbox:      %d open (%d not acknowledged), the most urgent %s %s: %s; see `relay inbox`%n",
+                    open.size(), inbox.waiting(), open.get(0).code(), open.get(0).kind().wire(), open.get(0).title());
+        }
+        out.printf("ntfy:       %s%s%n", s.ntfyUrl(), running ? phone(inbox) : "");
         if (s.lastError() != null) {
             out.printf("Last error: %s%n", s.lastError());
         }
         return ExitCodes.OK;
+    }
+
+    /** ", phone unreachable since 03:10 (HTTP 503), 2 notifications waiting", or nothing while it is reachable. */
+    static String phone(Inbox.Data inbox) {
+        return inbox.phoneUnreachableSince().map(since -> ", phone unreachable since "
+                + InboxCommand.at(since) + inbox.phoneError().map(e -> " (" + e + ")").orElse("") + ", "
+                + inbox.pushesWaiting() + " notification" + (inbox.pushesWaiting() == 1 ? "" : "s") + " waiting")
+                .orElse("");
     }
 
     /** "answered 3 reports together 12s ago: s1, s2, s3 (s3 not answered: a follow-up turn asks for it)". */
