@@ -57,8 +57,14 @@ public final class Phone implements AutoCloseable {
     }
 
     public void start() {
+        startListening();
         running = true;
         pusher = daemon("relay-phone-push", this::pushLoop);
+    }
+
+    /** Only the reply topic's listener (tests push with {@link #pushDue()} on their own clock). */
+    void startListening() {
+        running = true;
         listener = daemon("relay-phone-listen", this::listenLoop);
     }
 
