@@ -44,6 +44,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_reply_topic_is_generated_once_and_kept_and_escalation_is_configurable() throws Exception {
+        Settings first = new ConfigLoader(Map.of(), Map.of()).load(home(), true);
+        assertTrue(first.phone().replyTopic().matches("relay-[a-z0-9]{24}"), first.phone().replyTopic());
+        assertFalse(first.phone().replyTopic().equals(first.ntfyTopic()));
+        assertTrue(Files.readString(dir.resolve(".env")).contains("NTFY_REPLY_TOPIC=" + first.phone().replyTopic()));
+        assertEquals(first.phone().replyTopic(), new ConfigLoader(Map.of(), Map.of()).load(home(), true).phone().replyTopic());
+        assertEquals(Duration.ofSeconds(1800), first.phone().renotify());
+        assertEquals(3, first.phone().maxRenotify());
+
+        Files.writeString(dir.resolve("config.yaml"), "escalation:\n  renotify_s: 600\n  max_renotify: 0\n");
+        Settings tuned = load(Map.of(), Map.of());
+        assertEquals(Duration.ofSeconds(600), tuned.phone().renotify());
+        assertEquals(0, tuned.phone().maxRenotify());
+
+        Files.writeString(dir.resolve("config.yaml"), "escalation:\n  renotify_s: 0\n");
+        ConfigException zero = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(zero.getMessage().contains("escalation.renotify_s must be greater than 0"), zero.getMessage());
+
+        Files.delete(dir.resolve(".env"));
+        Files.writeString(dir.resolve("config.yaml"), "ntfy:\n  topic: same\n  reply_topic: same\n");
+        ConfigException same = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(same.getMessage().contains("ntfy.reply_topic must differ from ntfy.topic"), same.getMessage());
+    }
+
+    @Test
     void flags_beat_environment_beat_dotenv_beat_yaml() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "model: from-yaml\nanthropic:\n  base_url: http://yaml.example\n");
         Files.writeString(dir.resolve(".env"), "RELAY_MODEL=from-dotenv\nANTHROPIC_BASE_URL=http://dotenv.example\nANTHROPIC_API_KEY='sk-ant-dotenv'\n");
