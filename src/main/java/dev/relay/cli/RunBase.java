@@ -27,7 +27,6 @@ import dev.relay.relay.RelayLoop;
 import dev.relay.state.HomeLock;
 import dev.relay.state.StatusFile;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -264,9 +264,4 @@ public final class Phone implements AutoCloseable {
         }
         ntfy.close();
     }
-
-    /** The time of day of an instant, for receipts: "03:12". */
-    static String clockTime(Instant at) {
-        return java.time.format.DateTimeFormatter.ofPattern("HH:mm").format(at.atZone(java.time.ZoneId.systemDefault()));
-    }
 }

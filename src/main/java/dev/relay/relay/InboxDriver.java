@@ -102,10 +102,6 @@ final class InboxDriver {
         seenVersion = null;   // read again: others may be waiting
     }
 
-    boolean isOpen(String key) {
-        return openKeys.contains(key);
-    }
-
     static String key(Kind kind, String detail) {
         return detail == null ? kind.wire() : kind.wire() + ":" + detail;
     }
