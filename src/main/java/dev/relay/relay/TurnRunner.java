@@ -167,6 +167,8 @@ final class TurnRunner {
                     + ctx.settings().home().envFile() + " (or the environment), then run `relay resume`");
             retry = retry.held(hold);
             out.add(new Effect.Stopped(hold.reason()));
+            out.add(new Effect.Raise(new Inbox.Raise(Kind.RELAY_ERROR, Severity.HIGH, "relay_error", Optional.empty(),
+                    "Relay stopped: no API key", hold.reason() + " (the envelopes wait in queue/)")));
             return;
         }
         Coordinator c = ctx.coordinator().get();

@@ -189,10 +189,13 @@ class RelayLoopTest {
                 && relay.status().lastError().contains("ANTHROPIC_API_KEY"));
         assertTrue(Files.exists(envelope));
         assertFalse(relay.status().apiKeyPresent());
+        Await.until("an inbox item says so", () -> relay.open(Kind.RELAY_ERROR).size() == 1);
+        assertEquals("Relay stopped: no API key", relay.open(Kind.RELAY_ERROR).get(0).title());
 
         LoopHarness.write(relay.home.envFile(), "ANTHROPIC_API_KEY=sk-ant-added-later-0123456789\n");
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.RESUME);
         assertEquals("reply to: [session s1] anyone there?", relay.take("s1"));
+        Await.until("the item resolved itself", () -> relay.open(Kind.RELAY_ERROR).isEmpty());
     }
 
     @Test
