@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
             "  relay inbox --json | jq '.[] | select(.kind == \"needs_jc\") | .code'"})
 final class InboxCommand extends HomeCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int TEXT_LINES = 8;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT);
 
     @Option(names = "--json", description = "Print a JSON array of the items (CONTRACT section 7).")
@@ -101,8 +102,9 @@ final class InboxCommand extends HomeCommand {
                     i.session().map(s -> s + "  ").orElse(""), i.title());
             out.println("         " + state(i, now) + " · since " + at(i.createdAt()) + " (" + ago(i.createdAt(), now) + ")"
                     + (i.count() > 1 ? " · " + i.count() + " times, last " + at(i.updatedAt()) : ""));
-            for (String line : i.text().strip().split("\n", 6)) {
-                out.println("         " + (line.length() > 100 ? line.substring(0, 100) + "…" : line));
+            List<String> lines = wrap(i.text().strip(), 90);
+            for (int n = 0; n < Math.min(lines.size(), TEXT_LINES); n++) {
+                out.println("         " + lines.get(n) + (n == TEXT_LINES - 1 && lines.size() > TEXT_LINES ? " …" : ""));
             }
             for (Item.Entry e : i.history()) {
                 out.println("         " + at(e.at()) + " " + e.action().wire() + " " + e.source().from()
@@ -121,9 +123,27 @@ final class InboxCommand extends HomeCommand {
             if (live) {
                 out.println();
                 out.println("Phone unreachable since " + at(since) + data.phoneError().map(e -> " (" + e + ")").orElse("")
-                        + "; " + data.pushesWaiting() + " notification(s) wait and are retried");
+                        + "; " + data.pushesWaiting() + (data.pushesWaiting() == 1 ? " notification waits and is"
+                        : " notifications wait and are") + " retried");
             }
         });
+    }
+
+    /** The text in lines of at most {@code width}, broken between words (a longer word alone on its line). */
+    static List<String> wrap(String text, int width) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String paragraph : text.split("\n")) {
+            StringBuilder line = new StringBuilder();
+            for (String word : paragraph.split(" ")) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                    out.add(line.toString());
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? " " : "").append(word);
+            }
+            out.add(line.toString());
+        }
+        return out;
     }
 
     private static String state(Item i, Instant now) {
