@@ -198,7 +198,7 @@ public final class Phone implements AutoCloseable {
     private void listenLoop() {
         int failures = 0;
         while (running) {
-            Optional<String> since = inbox.read().replySince();
+            Optional<String> since = readFrom(inbox.read());
             try {
                 ntfy.read(config.replyTopic(), since, stream::set, this::onEvent);
                 failures = 0;   // the server ended the stream: read on at once
@@ -214,6 +214,15 @@ public final class Phone implements AutoCloseable {
                 sleep(pause.compareTo(RECONNECT_MAX) > 0 ? RECONNECT_MAX : pause);
             }
         }
+    }
+
+    /**
+     * Where to read the reply topic from: after the last message handled, else from when the stream was first open,
+     * else (never open long enough to say) from the oldest open item's creation: no answer to it can be older.
+     */
+    static Optional<String> readFrom(Inbox.Data data) {
+        return data.replySince().or(() -> data.open().stream().map(Item::createdAt).min(Instant::compareTo)
+                .map(t -> Long.toString(t.getEpochSecond())));
     }
 
     private void onEvent(NtfyClient.Event e) {

@@ -178,6 +178,17 @@ class PhoneTest {
     }
 
     @Test
+    void an_answer_before_the_relay_ever_read_the_reply_topic_is_found_from_the_items_time() {
+        Item q = question();   // pushed by a relay that died before its listener first connected
+        ntfy.publish(REPLY, q.code() + ": go ahead");
+        phone();
+        listening();
+        Await.until("applied", () -> !inbox.read().find(q.code()).orElseThrow().isOpen());
+        assertTrue(ntfy.requests("GET", "/" + REPLY + "/json").get(0).query()
+                .contains("since=" + q.createdAt().getEpochSecond()));
+    }
+
+    @Test
     void unacknowledged_items_are_pushed_again_higher_until_the_limit_and_acknowledging_stops_it() {
         Item q = question();
         Item stuck = inbox.raise(new Inbox.Raise(Kind.STUCK_QUEUE, Severity.HIGH, "stuck_queue", Optional.empty(),
