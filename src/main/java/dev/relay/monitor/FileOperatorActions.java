@@ -2,19 +2,28 @@ package dev.relay.monitor;
 
 import dev.relay.core.Home;
 import dev.relay.files.AtomicFiles;
+import dev.relay.inbox.Inbox;
 import dev.relay.state.ControlFiles;
+import java.time.Clock;
 
 /**
- * The operator's actions as files in the home (state/jc_input.txt and state/control/), which is how `relay override`,
- * `relay pause` and `relay resume` act too: the same for a relay in this process and for a daemon.
+ * The operator's actions as files in the home (state/jc_input.txt, state/control/, state/inbox.json), which is how
+ * `relay override`, `relay pause`, `relay resume` and `relay ack` act too: the same for a relay in this process and
+ * for a daemon.
  */
 public final class FileOperatorActions implements OperatorActions {
     private final Home home;
     private final ControlFiles control;
+    private final Inbox inbox;
 
     public FileOperatorActions(Home home) {
+        this(home, Clock.systemUTC());
+    }
+
+    public FileOperatorActions(Home home, Clock clock) {
         this.home = home;
         this.control = new ControlFiles(home.controlDir());
+        this.inbox = new Inbox(home.inboxFile(), clock);
     }
 
     @Override
@@ -37,5 +46,10 @@ public final class FileOperatorActions implements OperatorActions {
     @Override
     public void resume() {
         control.submit(ControlFiles.Command.RESUME);
+    }
+
+    @Override
+    public Inbox.Outcome act(Inbox.Request request) {
+        return inbox.act(request);
     }
 }

@@ -4,6 +4,7 @@ import dev.relay.conversation.ConversationStore;
 import dev.relay.conversation.Turn;
 import dev.relay.core.Home;
 import dev.relay.core.SessionId;
+import dev.relay.inbox.Inbox;
 import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.monitor.HomeSnapshot.QueuedItem;
 import dev.relay.state.RelayState;
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches a home's files, one watcher per source (status.json, the conversation journal, the relay log, queue/ and
- * the outboxes, agents.json and the followed agent's log, the pending override), and publishes a {@link HomeSnapshot}
- * whenever something changed. Cheap when nothing happens: a poll is a handful of stat calls, and files are read only
- * when their size or modification time moved.
+ * the outboxes, agents.json and the followed agent's log, the pending override, the inbox), and publishes a
+ * {@link HomeSnapshot} whenever something changed. Cheap when nothing happens: a poll is a handful of stat calls,
+ * and files are read only when their size or modification time moved.
  */
 public final class HomeMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HomeMonitor.class);
@@ -43,9 +44,12 @@ public final class HomeMonitor implements AutoCloseable {
     private final LineTail<LogLine> log;
     private final QueueView queue;
     private final AgentsWatch agents;
+    private final Inbox inbox;
 
     private Stamp overrideStamp = Stamp.NONE;
     private Optional<String> pendingOverride = Optional.empty();
+    private Stamp inboxStamp = Stamp.NONE;
+    private Inbox.Data inboxData = new Inbox.Data();
     private long version;
     private Instant lastAgeTick = Instant.EPOCH;
     private volatile long lastChangeNanos;
@@ -66,6 +70,7 @@ public final class HomeMonitor implements AutoCloseable {
                 LineTail.OnReset.CLEAR_UNLESS_EMPTY, line -> Optional.of(new LogLine(line, isProblem(line))));
         this.queue = new QueueView(home, maxEnvelopeBytes, clock, MAX_QUEUE_ITEMS, MAX_REJECTED);
         this.agents = new AgentsWatch(home, MAX_LOG_LINES);
+        this.inbox = new Inbox(home.inboxFile(), clock);
         this.latest = new AtomicReference<>(HomeSnapshot.empty(clock.instant()));
     }
 
@@ -118,6 +123,7 @@ public final class HomeMonitor implements AutoCloseable {
         changed |= queue.poll();
         changed |= pollOverride();
         changed |= agents.poll();
+        changed |= pollInbox();
         // ages move with time: a new snapshot once a second while something shown ages by the second (an envelope
         // waiting, a needs_jc pause), else every ten seconds ("reported 3m ago")
         boolean ticking = queue.queueTotal() > 0 || !queue.waiting().isEmpty()
@@ -133,7 +139,7 @@ public final class HomeMonitor implements AutoCloseable {
         version++;
         latest.set(new HomeSnapshot(version, now, status.status(), status.live(), queue.queue(), queue.queueTotal(),
                 queue.rejected(), queue.rejectedTotal(), queue.waiting(), conversation.lines(), log.lines(), sessions(),
-                pendingOverride, agents.states(), agents.followedLog(), agents.runtimeProblem()));
+                pendingOverride, agents.states(), agents.followedLog(), agents.runtimeProblem(), inboxData));
         return true;
     }
 
@@ -154,6 +160,17 @@ public final class HomeMonitor implements AutoCloseable {
         }
         overrideStamp = s;
         pendingOverride = s == Stamp.NONE ? Optional.empty() : Optional.of(Previews.ofFile(home.jcInputFile()));
+        return true;
+    }
+
+    /** The inbox is replaced atomically, so it is read without its lock: one whole version, or none (an empty inbox). */
+    private boolean pollInbox() {
+        Stamp s = Stamp.of(home.inboxFile());
+        if (s.equals(inboxStamp)) {
+            return false;
+        }
+        inboxStamp = s;
+        inboxData = inbox.read();
         return true;
     }
 

@@ -1,6 +1,7 @@
 package dev.relay.monitor;
 
 import dev.relay.conversation.Turn;
+import dev.relay.inbox.Inbox;
 import dev.relay.queue.Rejection;
 import dev.relay.state.AgentState;
 import dev.relay.state.RelayState;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param agentStates container agents' states (state/agents.json), by slug
  * @param agentLog    the output of the agent the console follows (logs/agents/SLUG.log), if any
  * @param agentRuntimeProblem why container agents cannot run now (Docker unreachable), if so
+ * @param inbox       the operator's inbox (state/inbox.json) as last read; empty when there is none
  */
 public record HomeSnapshot(
         long version,
@@ -36,7 +38,8 @@ public record HomeSnapshot(
         Optional<String> pendingOverride,
         Map<String, AgentState> agentStates,
         List<LogLine> agentLog,
-        Optional<String> agentRuntimeProblem) {
+        Optional<String> agentRuntimeProblem,
+        Inbox.Data inbox) {
 
     public HomeSnapshot {
         queue = List.copyOf(queue);
@@ -47,11 +50,12 @@ public record HomeSnapshot(
         sessions = List.copyOf(sessions);
         agentStates = Map.copyOf(agentStates);
         agentLog = List.copyOf(agentLog);
+        inbox = inbox == null ? new Inbox.Data() : inbox;
     }
 
     public static HomeSnapshot empty(Instant at) {
         return new HomeSnapshot(0, at, Optional.empty(), false, List.of(), 0, List.of(), 0, List.of(), List.of(),
-                List.of(), List.of(), Optional.empty(), Map.of(), List.of(), Optional.empty());
+                List.of(), List.of(), Optional.empty(), Map.of(), List.of(), Optional.empty(), new Inbox.Data());
     }
 
     /** The state of the live relay; empty when none is live, or it has not written its status yet. */

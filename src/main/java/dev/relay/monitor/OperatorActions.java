@@ -2,6 +2,7 @@ package dev.relay.monitor;
 
 import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
+import dev.relay.inbox.Inbox;
 import java.time.Duration;
 
 /** What the operator can do to a relay, in its own process or attached: each acts within about a second. */
@@ -41,6 +42,14 @@ public interface OperatorActions {
     void pause();
 
     void resume();
+
+    /**
+     * An action on an inbox item ({@link Inbox#act}): the first of two actions on one item wins, from anywhere. Refused
+     * by default, for actions with no home to act in.
+     */
+    default Inbox.Outcome act(Inbox.Request request) {
+        return new Inbox.Outcome.Refused("the inbox cannot be changed from here");
+    }
 
     /** Raised when the action cannot be taken now; the message says why and what to do. */
     class Refused extends RuntimeException {

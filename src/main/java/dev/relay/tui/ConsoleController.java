@@ -6,6 +6,10 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
+import dev.relay.inbox.Action;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Source;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
 import dev.relay.tui.ConsoleView.PaneView;
@@ -17,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -34,6 +39,9 @@ public final class ConsoleController {
     /** A message in the footer until {@code until}. */
     public record Flash(String text, Style style, Instant until) {}
 
+    /** The action on an inbox item whose text is being typed. */
+    record Prompt(String code, Action action) {}
+
     private final OperatorActions actions;
     private final Supplier<HomeSnapshot> snapshots;
     private final Clock clock;
@@ -44,6 +52,10 @@ public final class ConsoleController {
     private final Map<Pane, Scroll> scrolls = new EnumMap<>(Pane.class);
     private final TextEditor editor = new TextEditor();
     private final TextEditor agentInput = new TextEditor();
+    private final TextEditor answerEditor = new TextEditor();
+    private Optional<Prompt> prompt = Optional.empty();
+    private Optional<String> inboxCode = Optional.empty();
+    private int inboxIndex;
     private ConsoleMode mode = ConsoleMode.NORMAL;
     private Pane focus = Pane.CONVERSATION;
     private Optional<String> attached = Optional.empty();
@@ -154,13 +166,16 @@ public final class ConsoleController {
             }
         }
         Rect footer = l.footer();
-        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), s.needsJc()),
+        lines.add(new Placed(footer.col(), footer.row(), Overlays.footer(mode, flash(), s.needsJc(), s.inbox()),
                 footer.width()));
         Optional<Window> overlay = switch (mode) {
             case HELP -> Optional.of(Overlays.help(size, helpTop));
             case CONFIRM_QUIT -> Optional.of(Overlays.confirmQuit(size, host, s));
             case PICK_AGENT -> Optional.of(Overlays.picker(size, s, pickIndex));
             case EDIT_OVERRIDE -> Optional.of(Overlays.editor(size, editor, completions()));
+            case INBOX -> Optional.of(Overlays.inbox(size, s.inbox(), inboxSelection(s.inbox().open()), now));
+            case EDIT_ANSWER -> prompt.map(p -> Overlays.answerEditor(size, answerEditor, p.code(), p.action(),
+                    s.inbox().find(p.code())));
             default -> Optional.empty();
         };
         if (overlay.isPresent() && overlay.get().cursor().isPresent()) {
@@ -200,6 +215,10 @@ public final class ConsoleController {
 
     TextEditor agentInput() {
         return agentInput;
+    }
+
+    TextEditor answerEditor() {
+        return answerEditor;
     }
 
     /** Back to the panes, or to the attached agent. */
@@ -366,6 +385,122 @@ public final class ConsoleController {
         actions.sendTo(SessionId.of(attached.get()), text);
         agentInput.clear();
         say("sent to " + attached.get(), Style.OK);
+        afterAction.run();
+    }
+
+    // ---- the inbox -------------------------------------------------------------------------------------------
+
+    void openInbox() {
+        mode = ConsoleMode.INBOX;
+    }
+
+    /** The selected item's place in {@code open}: the same item while it is there, else the same place. */
+    int inboxSelection(List<Item> open) {
+        if (open.isEmpty()) {
+            return -1;
+        }
+        for (int i = 0; i < open.size(); i++) {
+            if (inboxCode.isPresent() && open.get(i).code().equals(inboxCode.get())) {
+                return i;
+            }
+        }
+        return Math.min(inboxIndex, open.size() - 1);
+    }
+
+    private Optional<Item> selectedItem() {
+        List<Item> open = snapshots.get().inbox().open();
+        int i = inboxSelection(open);
+        return i < 0 ? Optional.empty() : Optional.of(open.get(i));
+    }
+
+    void moveInbox(int delta) {
+        List<Item> open = snapshots.get().inbox().open();
+        if (open.isEmpty()) {
+            return;
+        }
+        inboxIndex = Math.max(0, Math.min(open.size() - 1, inboxSelection(open) + delta));
+        inboxCode = Optional.of(open.get(inboxIndex).code());
+    }
+
+    /** The selected item, if it takes {@code action}; else says why not. */
+    private Optional<Item> target(Action action) {
+        Optional<Item> item = selectedItem();
+        if (item.isEmpty()) {
+            say("Nothing needs you.", Style.DIM);
+            return Optional.empty();
+        }
+        Item i = item.get();
+        if (!i.takes(action)) {
+            say(i.code() + " (" + i.kind().wire() + ") does not take " + action.wire() + "; it takes "
+                    + String.join(", ", i.kind().actions().stream().map(Action::wire).toList()), Style.WARN);
+            return Optional.empty();
+        }
+        return item;
+    }
+
+    void inboxAct(Action action) {
+        target(action).ifPresent(i -> outcome(actions.act(Inbox.Request.of(i.code(), action, Source.CONSOLE))));
+    }
+
+    void inboxAnswer() {
+        target(Action.ANSWER).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.ANSWER)));
+    }
+
+    void inboxSnoozeFor() {
+        target(Action.SNOOZE).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.SNOOZE)));
+    }
+
+    /** Opens the editor for {@code p}; what was typed for it before (and not sent) is still there. */
+    private void openPrompt(Prompt p) {
+        if (!prompt.equals(Optional.of(p))) {
+            answerEditor.clear();
+        }
+        prompt = Optional.of(p);
+        mode = ConsoleMode.EDIT_ANSWER;
+    }
+
+    void cancelAnswer() {
+        mode = ConsoleMode.INBOX;
+    }
+
+    void answerEnter() {
+        if (prompt.isEmpty()) {
+            mode = ConsoleMode.INBOX;
+            return;
+        }
+        if (answerEditor.before() == '\\') {
+            answerEditor.backspace();
+            answerEditor.newline();
+            return;
+        }
+        String text = answerEditor.text();
+        if (text.isBlank()) {
+            say(prompt.get().action() == Action.SNOOZE ? "how long? 30m, 2h, 1d; or Esc to go back"
+                    : "nothing to send: type the answer, or Esc to go back", Style.WARN);
+            return;
+        }
+        Inbox.Outcome o = actions.act(Inbox.Request.of(prompt.get().code(), prompt.get().action(), text, Source.CONSOLE));
+        if (o instanceof Inbox.Outcome.Applied) {
+            answerEditor.clear();
+            prompt = Optional.empty();
+        }
+        mode = ConsoleMode.INBOX;
+        outcome(o);
+    }
+
+    /** What an action came to, in the footer: "K7Q2M: acknowledged", or why it was refused. */
+    private void outcome(Inbox.Outcome o) {
+        if (o instanceof Inbox.Outcome.Applied a) {
+            Action done = a.entry().action();
+            String what = done == Action.SNOOZE
+                    ? "snoozed for " + a.entry().text().orElse("1h")
+                    : done.done().toLowerCase(Locale.ROOT);
+            boolean relayDoesIt = done.resolves() && done != Action.RESOLVE;
+            String waits = relayDoesIt && !snapshots.get().relayLive() ? " (no relay is running: it waits for one)" : "";
+            say(a.item().code() + ": " + what + waits, Style.OK);
+        } else if (o instanceof Inbox.Outcome.Refused r) {
+            say(r.reason(), Style.ERROR);
+        }
         afterAction.run();
     }
 }

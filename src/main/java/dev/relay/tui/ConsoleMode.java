@@ -8,6 +8,10 @@ public enum ConsoleMode {
     CONFIRM_QUIT,
     PICK_AGENT,
     EDIT_OVERRIDE,
+    /** The inbox: the items that need the operator, one selected, the keys acting on it. */
+    INBOX,
+    /** Typing what an action on an inbox item needs: an answer, or how long to snooze. */
+    EDIT_ANSWER,
     /** Attached to one agent: the logs pane follows it and what is typed goes to it. */
     AGENT_CHAT
 }

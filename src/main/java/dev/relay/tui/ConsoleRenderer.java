@@ -128,6 +128,7 @@ final class ConsoleRenderer {
             Map.entry(Style.ERROR, new Look(TextColor.ANSI.RED_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
             Map.entry(Style.PAUSED, new Look(TextColor.ANSI.YELLOW_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
             Map.entry(Style.NEEDS_JC, new Look(TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.RED, true, false)),
+            Map.entry(Style.NOTICE, new Look(TextColor.ANSI.BLACK, TextColor.ANSI.YELLOW, true, false)),
             Map.entry(Style.KEY, new Look(TextColor.ANSI.CYAN_BRIGHT, TextColor.ANSI.DEFAULT, true, false)),
             Map.entry(Style.SELECTED, new Look(TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT, false, true))));
 

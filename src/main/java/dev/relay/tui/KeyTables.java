@@ -2,10 +2,12 @@ package dev.relay.tui;
 
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
+import dev.relay.inbox.Action;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -30,25 +32,60 @@ final class KeyTables {
             new KeyBinding(Key.ch('p'), "Pause", "Pause: no envelope is taken (intake and dispatch go on)", true, ConsoleController::pause),
             new KeyBinding(Key.ch('r'), "Resume", "Resume; also clears a needs_jc pause", true, ConsoleController::resume),
             new KeyBinding(Key.ch('a'), "Attach", "Pick an agent: the logs pane follows it and what you type goes to it", true, ConsoleController::openPicker),
+            new KeyBinding(Key.ch('i'), "Inbox", "The inbox: what needs you, most urgent first, and the keys to act on it", true, ConsoleController::openInbox),
             new KeyBinding(Key.ch('?'), "Help", "Show every key", true, ConsoleController::openHelp),
             new KeyBinding(Key.ch('q'), "Quit", "Quit the console (asks first)", true, ConsoleController::askToQuit),
             new KeyBinding(Key.ctrl('c'), "Quit", "Quit the console (asks first)", false, ConsoleController::askToQuit)),
             SCROLLING);
 
-    static final List<KeyBinding> EDITOR = List.of(
+    /** The keys that edit text, in the editor {@code which} gives. */
+    private static List<KeyBinding> editing(Function<ConsoleController, TextEditor> which) {
+        return List.of(
+                new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> which.apply(c).backspace()),
+                new KeyBinding(Key.of(KeyType.Delete), "Delete", "Erase the character under the cursor", false, c -> which.apply(c).delete()),
+                new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> which.apply(c).left()),
+                new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> which.apply(c).right()),
+                new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Move the cursor", false, c -> which.apply(c).up()),
+                new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Move the cursor", false, c -> which.apply(c).down()),
+                new KeyBinding(Key.of(KeyType.Home), "Line start", "Move the cursor", false, c -> which.apply(c).home()),
+                new KeyBinding(Key.of(KeyType.End), "Line end", "Move the cursor", false, c -> which.apply(c).end()));
+    }
+
+    static final List<KeyBinding> EDITOR = concat(List.of(
             new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the message (a line ending in \\ continues on a new line)", true, ConsoleController::editorEnter),
             new KeyBinding(Key.alt(KeyType.Enter), "New line", "Start a new line", true, c -> c.editor().newline()),
             new KeyBinding(Key.of(KeyType.Tab), "Complete", "Complete the @session being typed", true, ConsoleController::complete),
             new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Close the editor without sending", true, ConsoleController::cancelEditor),
-            new KeyBinding(Key.ctrl('c'), "Cancel", "Close the editor without sending", false, ConsoleController::cancelEditor),
-            new KeyBinding(Key.of(KeyType.Backspace), "Erase", "Erase the character before the cursor", false, c -> c.editor().backspace()),
-            new KeyBinding(Key.of(KeyType.Delete), "Delete", "Erase the character under the cursor", false, c -> c.editor().delete()),
-            new KeyBinding(Key.of(KeyType.ArrowLeft), "Left", "Move the cursor", false, c -> c.editor().left()),
-            new KeyBinding(Key.of(KeyType.ArrowRight), "Right", "Move the cursor", false, c -> c.editor().right()),
-            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Move the cursor", false, c -> c.editor().up()),
-            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Move the cursor", false, c -> c.editor().down()),
-            new KeyBinding(Key.of(KeyType.Home), "Line start", "Move the cursor", false, c -> c.editor().home()),
-            new KeyBinding(Key.of(KeyType.End), "Line end", "Move the cursor", false, c -> c.editor().end()));
+            new KeyBinding(Key.ctrl('c'), "Cancel", "Close the editor without sending", false, ConsoleController::cancelEditor)),
+            editing(ConsoleController::editor));
+
+    /** A key of the inbox that asks for an action on the selected item; the window offers it only if the item takes it. */
+    record InboxKey(KeyBinding binding, Action action) {}
+
+    static final List<InboxKey> INBOX_ACTIONS = List.of(
+            new InboxKey(new KeyBinding(Key.ch('a'), "Answer", "Answer the item: type what to tell the session, Enter sends", true, ConsoleController::inboxAnswer), Action.ANSWER),
+            new InboxKey(new KeyBinding(Key.ch('r'), "Resume", "Resume: the relay goes on without an answer", true, c -> c.inboxAct(Action.RESUME)), Action.RESUME),
+            new InboxKey(new KeyBinding(Key.ch('c'), "Ack", "Acknowledge: you have seen it (no more pushes; it stays open)", true, c -> c.inboxAct(Action.ACK)), Action.ACK),
+            new InboxKey(new KeyBinding(Key.ch('z'), "Snooze 1h", "Snooze for an hour: pushed again then", true, c -> c.inboxAct(Action.SNOOZE)), Action.SNOOZE),
+            new InboxKey(new KeyBinding(Key.ch('Z'), "Snooze for…", "Snooze for a time you type (30m, 2h, 1d)", true, ConsoleController::inboxSnoozeFor), Action.SNOOZE),
+            new InboxKey(new KeyBinding(Key.ch('x'), "Resolve", "Resolve: nothing more to do about it", true, c -> c.inboxAct(Action.RESOLVE)), Action.RESOLVE));
+
+    static final List<KeyBinding> INBOX = concat(List.of(
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Select the item above or below", false, c -> c.moveInbox(-1)),
+            new KeyBinding(Key.ch('k'), "Up", "Select the item above or below", false, c -> c.moveInbox(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Select the item above or below", false, c -> c.moveInbox(1)),
+            new KeyBinding(Key.ch('j'), "Down", "Select the item above or below", false, c -> c.moveInbox(1)),
+            new KeyBinding(Key.of(KeyType.Enter), "Answer", "Answer the item: type what to tell the session, Enter sends", false, ConsoleController::inboxAnswer)),
+            concat(INBOX_ACTIONS.stream().map(InboxKey::binding).toList(), List.of(
+                    new KeyBinding(Key.of(KeyType.Escape), "Close", "Close the inbox", true, ConsoleController::closeOverlay),
+                    new KeyBinding(Key.ch('q'), "Close", "Close the inbox", false, ConsoleController::closeOverlay))));
+
+    static final List<KeyBinding> ANSWER = concat(List.of(
+            new KeyBinding(Key.of(KeyType.Enter), "Send", "Act on the item with the text (a line ending in \\ continues on a new line)", true, ConsoleController::answerEnter),
+            new KeyBinding(Key.alt(KeyType.Enter), "New line", "Start a new line", true, c -> c.answerEditor().newline()),
+            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Back to the inbox without sending (the text is kept)", true, ConsoleController::cancelAnswer),
+            new KeyBinding(Key.ctrl('c'), "Cancel", "Back to the inbox without sending (the text is kept)", false, ConsoleController::cancelAnswer)),
+            editing(ConsoleController::answerEditor));
 
     static final List<KeyBinding> AGENT_CHAT = concat(List.of(
             new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the line to the attached agent", true, ConsoleController::agentEnter),
@@ -83,6 +120,8 @@ final class KeyTables {
             ConsoleMode.CONFIRM_QUIT, CONFIRM,
             ConsoleMode.PICK_AGENT, PICKER,
             ConsoleMode.EDIT_OVERRIDE, EDITOR,
+            ConsoleMode.INBOX, INBOX,
+            ConsoleMode.EDIT_ANSWER, ANSWER,
             ConsoleMode.AGENT_CHAT, AGENT_CHAT));
 
     private static final BiConsumer<ConsoleController, KeyStroke> NOTHING = (c, k) -> { };
@@ -96,6 +135,12 @@ final class KeyTables {
             ConsoleMode.EDIT_OVERRIDE, (c, k) -> {
                 if (typed(k)) {
                     c.editor().insert(k.getCharacter());
+                }
+            },
+            ConsoleMode.INBOX, NOTHING,
+            ConsoleMode.EDIT_ANSWER, (c, k) -> {
+                if (typed(k)) {
+                    c.answerEditor().insert(k.getCharacter());
                 }
             },
             ConsoleMode.AGENT_CHAT, (c, k) -> {

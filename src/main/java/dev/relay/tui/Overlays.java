@@ -3,21 +3,31 @@ package dev.relay.tui;
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import dev.relay.core.DirectMessage;
+import dev.relay.inbox.Action;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Item;
+import dev.relay.inbox.Severity;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.tui.ConsoleController.Flash;
 import dev.relay.tui.ConsoleView.Placed;
 import dev.relay.tui.ConsoleView.Window;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What is drawn beside and over the panes, as pure functions to placed lines: the windows (help, quit, agent picker,
- * override editor), the footer and the input line to an attached agent. Tested without a terminal.
+ * override editor, inbox and its editor), the footer and the input line to an attached agent. Tested without a terminal.
  */
 final class Overlays {
     private static final String OVERRIDE_TITLE = "Override: the coordinator's next turn, as JC";
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
     private Overlays() {}
 
@@ -31,6 +41,7 @@ final class Overlays {
         List<Line> lines = new ArrayList<>();
         section(lines, "Console", KeyTables.table(ConsoleMode.NORMAL), List.of());
         section(lines, "Override editor (o)", KeyTables.table(ConsoleMode.EDIT_OVERRIDE), List.of());
+        section(lines, "Inbox (i)", KeyTables.table(ConsoleMode.INBOX), List.of());
         section(lines, "Attached to an agent (a); the scrolling keys work as above", KeyTables.table(ConsoleMode.AGENT_CHAT),
                 KeyTables.table(ConsoleMode.NORMAL));
         return lines;
@@ -110,12 +121,33 @@ final class Overlays {
 
     /** The override editor at the bottom of the screen, scrolled to keep its cursor in view. */
     static Window editor(TerminalSize size, TextEditor ed, List<String> completions) {
+        String text = ed.text();
+        String title = DirectMessage.parse(text).map(d -> "Message straight to " + d.session()).orElse(OVERRIDE_TITLE);
+        Line hint = completions.isEmpty()
+                ? (text.isEmpty() ? Line.of(Style.DIM, "Start with @ and Tab to write to one agent.") : Line.EMPTY)
+                : Line.of(Style.DIM, "sessions: ").then(Style.AGENT, String.join("  ", completions));
+        return editor(size, ed, title, hint, KeyTables.table(ConsoleMode.EDIT_OVERRIDE));
+    }
+
+    /**
+     * The editor of the text an action on inbox item {@code code} needs (an answer, how long to snooze), with the
+     * item's title under it, or why it can no longer be acted on.
+     */
+    static Window answerEditor(TerminalSize size, TextEditor ed, String code, Action action, Optional<Item> item) {
+        String title = action == Action.SNOOZE
+                ? "Snooze " + code + " for how long? (30m, 2h, 1d)"
+                : "Answer " + code + item.flatMap(Item::session).map(s -> ": what to tell " + s).orElse("");
+        Line hint = item.filter(Item::isOpen).map(i -> Line.of(Style.DIM, i.title()))
+                .orElseGet(() -> Line.of(Style.WARN, code + " is no longer open"
+                        + item.flatMap(Item::resolution).map(r -> ": " + r).orElse("")));
+        return editor(size, ed, title, hint, KeyTables.table(ConsoleMode.EDIT_ANSWER));
+    }
+
+    private static Window editor(TerminalSize size, TextEditor ed, String title, Line hint, List<KeyBinding> keys) {
         List<String> lines = ed.lines();
         int width = Math.min(size.getColumns() - 2, 100);
         int height = Math.min(size.getRows() - 2, Math.max(8, lines.size() + 5));
         Rect r = new Rect((size.getColumns() - width) / 2, size.getRows() - 1 - height, width, height);
-        String text = ed.text();
-        String title = DirectMessage.parse(text).map(d -> "Message straight to " + d.session()).orElse(OVERRIDE_TITLE);
         int textRows = r.innerHeight() - 2;
         int first = Math.max(0, ed.row() - textRows + 1);
         int inner = r.inner() - 1;
@@ -126,14 +158,136 @@ final class Overlays {
             int from = Math.min(l.length(), first + i == ed.row() ? hscroll : 0);
             placed.add(new Placed(r.col() + 1, r.row() + 1 + i, Line.of(Style.INPUT, l.substring(from)), inner));
         }
-        Line hint = completions.isEmpty()
-                ? (text.isEmpty() ? Line.of(Style.DIM, "Start with @ and Tab to write to one agent.") : Line.EMPTY)
-                : Line.of(Style.DIM, "sessions: ").then(Style.AGENT, String.join("  ", completions));
         placed.add(new Placed(r.col() + 1, r.row() + r.height() - 3, hint, r.inner()));
-        placed.add(new Placed(r.col() + 1, r.row() + r.height() - 2,
-                keys(Line.EMPTY, KeyTables.table(ConsoleMode.EDIT_OVERRIDE)), r.inner()));
+        placed.add(new Placed(r.col() + 1, r.row() + r.height() - 2, keys(Line.EMPTY, keys), r.inner()));
         TerminalPosition cursor = new TerminalPosition(r.col() + 1 + ed.col() - hscroll, r.row() + 1 + ed.row() - first);
         return new Window(r, title, placed, Optional.of(cursor));
+    }
+
+    // ---- the inbox -----------------------------------------------------------------------------------------
+
+    /**
+     * The open items, most urgent first, {@code selected} highlighted and kept in view; under them the selected item's
+     * text, history and the keys of the actions it takes.
+     */
+    static Window inbox(TerminalSize size, Inbox.Data inbox, int selected, Instant now) {
+        List<Item> open = inbox.open();
+        List<KeyBinding> closing = inboxKeysBesideActions();
+        if (open.isEmpty()) {
+            Rect r = Rect.centered(size, 60, 5);
+            return new Window(r, "Inbox", List.of(
+                    new Placed(r.col() + 2, r.row() + 1, Line.of("Nothing needs you."), r.inner() - 2),
+                    new Placed(r.col() + 2, r.row() + 3, keys(Line.EMPTY, closing), r.inner() - 2)), Optional.empty());
+        }
+        int sel = Math.max(0, Math.min(selected, open.size() - 1));
+        Item item = open.get(sel);
+        Rect most = Rect.centered(size, 116, size.getRows());
+        int width = most.inner() - 2;
+        int room = most.innerHeight() - 4;   // the heading, a blank row after the list and before the keys, the keys
+        int listRows = Math.min(open.size(), Math.max(1, Math.min(10, room / 3)));
+        List<Line> details = inboxDetails(item, width, now);
+        int detailRows = Math.max(0, Math.min(details.size(), room - listRows));
+        Rect r = Rect.centered(size, 116, listRows + detailRows + 6);
+        int col = r.col() + 2;
+        List<Placed> placed = new ArrayList<>();
+        int row = r.row() + 1;
+        placed.add(new Placed(col, row++, inboxHeading(width), width));
+        int first = Math.max(0, sel - listRows + 1);
+        for (int i = first; i < first + listRows; i++) {
+            placed.add(new Placed(col, row++, inboxRow(open.get(i), width, i == sel, now), width));
+        }
+        row++;
+        for (int i = 0; i < detailRows; i++) {
+            placed.add(new Placed(col, row++, details.get(i), width));
+        }
+        List<KeyBinding> acts = KeyTables.INBOX_ACTIONS.stream().filter(k -> item.takes(k.action()))
+                .map(KeyTables.InboxKey::binding).toList();
+        List<KeyBinding> all = new ArrayList<>(acts);
+        all.addAll(closing);
+        placed.add(new Placed(col, r.row() + r.height() - 2, keys(Line.EMPTY, all), width));
+        long waiting = inbox.waiting();
+        String title = "Inbox · " + open.size() + " open" + (waiting < open.size() ? ", " + waiting + " not seen" : "")
+                + (open.size() > 1 ? " · ↑↓ select" : "");
+        return new Window(r, title, placed, Optional.empty());
+    }
+
+    /** The inbox's keys other than its actions (which the window offers for the selected item only). */
+    private static List<KeyBinding> inboxKeysBesideActions() {
+        return KeyTables.table(ConsoleMode.INBOX).stream()
+                .filter(b -> KeyTables.INBOX_ACTIONS.stream().noneMatch(k -> k.binding().equals(b))).toList();
+    }
+
+    /** The widths of the list's columns: code, level, kind, session; the title takes what is left, then the tail. */
+    private static final int[] INBOX_COLUMNS = {7, 6, 12, 12};
+    private static final int INBOX_TAIL = 22;
+
+    private static Line inboxHeading(int width) {
+        return inboxRow(width, List.of("code", "level", "kind", "session", "title", tail("age", "n", "state")),
+                Collections.nCopies(6, Style.DIM));
+    }
+
+    private static Line inboxRow(Item i, int width, boolean selected, Instant now) {
+        Style level = switch (i.severity()) {
+            case URGENT -> Style.ERROR;
+            case HIGH -> Style.WARN;
+            case NORMAL -> Style.DIM;
+        };
+        List<Style> styles = selected ? Collections.nCopies(6, Style.SELECTED) : List.of(Style.BOLD, level, Style.DIM,
+                Style.AGENT, Style.NORMAL, i.state() == Item.State.OPEN ? Style.NORMAL : Style.DIM);
+        return inboxRow(width, List.of(i.code(), i.severity().wire(), i.kind().wire(), i.session().orElse("-"), i.title(),
+                tail(Text.age(Duration.between(i.createdAt(), now)), i.count() > 1 ? "×" + i.count() : "",
+                        i.state().wire())), styles);
+    }
+
+    private static String tail(String age, String count, String state) {
+        return String.format(" %4s %3s %-12s", age, count, state);
+    }
+
+    /** One row of the list, a cell in each style; the kind is left out when the window is narrow (the details name it). */
+    private static Line inboxRow(int width, List<String> cells, List<Style> styles) {
+        boolean withKind = width >= 90;
+        int used = 1;
+        Line line = Line.of(styles.get(0), " ");
+        for (int c = 0; c < INBOX_COLUMNS.length; c++) {
+            if (c == 2 && !withKind) {
+                continue;
+            }
+            line = line.then(styles.get(c), pad(cells.get(c), INBOX_COLUMNS[c]) + " ");
+            used += INBOX_COLUMNS[c] + 1;
+        }
+        int titleWidth = Math.max(4, width - used - INBOX_TAIL);
+        return line.then(styles.get(4), pad(cells.get(4), titleWidth)).then(styles.get(5), cells.get(5));
+    }
+
+    private static String pad(String s, int width) {
+        String fitted = Text.fit(Text.safe(s), width);
+        return fitted + " ".repeat(Math.max(0, width - Text.columns(fitted)));
+    }
+
+    /** The selected item: what it says, since when, its state and what was done to it. */
+    static List<Line> inboxDetails(Item i, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        out.add(Line.of(Style.HEADING, i.title()).then(Style.DIM, "  " + i.kind().wire()
+                + i.session().map(s -> " for " + s).orElse("") + ", raised " + CLOCK.format(i.createdAt())
+                + " (" + Text.age(Duration.between(i.createdAt(), now)) + " ago)"
+                + (i.count() > 1 ? ", " + i.count() + " times" : "")));
+        for (String l : Text.wrapText(i.text() == null ? "" : i.text(), Math.max(10, width - 2))) {
+            out.add(Line.of("  " + l));
+        }
+        switch (i.state()) {
+            case ACKNOWLEDGED -> out.add(Line.of(Style.DIM, "acknowledged: no more pushes, still open"));
+            case SNOOZED -> out.add(Line.of(Style.WARN, "snoozed until "
+                    + i.snoozedUntil().map(CLOCK::format).orElse("?") + ": pushed again then"));
+            default -> { }
+        }
+        if (!i.history().isEmpty()) {
+            out.add(Line.of(Style.DIM, "history"));
+            for (Item.Entry e : i.history()) {
+                out.add(Line.of(Style.DIM, "  " + CLOCK.format(e.at()) + " ").then(Style.NORMAL, e.action().wire() + " "
+                        + e.source().from() + e.text().map(t -> ": " + t.replace('\n', ' ')).orElse("")));
+            }
+        }
+        return out;
     }
 
     // ---- beside the panes ----------------------------------------------------------------------------------
@@ -153,15 +307,32 @@ final class Overlays {
                 new TerminalPosition(at + input.col() - start, row));
     }
 
-    /** The last row: a message while it lasts, else the mode's main keys (the panes' keys under the help). */
-    static Line footer(ConsoleMode mode, Optional<Flash> flash, boolean needsJc) {
+    /**
+     * The last row: a message while it lasts, else the mode's main keys (the panes' keys under the help, the inbox's
+     * own keys under its window, which offers the actions); before them, the count of inbox items nobody has seen yet,
+     * red if one is urgent.
+     */
+    static Line footer(ConsoleMode mode, Optional<Flash> flash, boolean needsJc, Inbox.Data inbox) {
+        long waiting = inbox.waiting();
+        boolean urgent = inbox.open().stream()
+                .anyMatch(i -> i.state() == Item.State.OPEN && i.severity() == Severity.URGENT);
+        Style badge = urgent ? Style.NEEDS_JC : Style.NOTICE;
         if (flash.isPresent()) {
-            return Line.of(flash.get().style(), " " + flash.get().text());
+            Line start = waiting == 0 ? Line.EMPTY : Line.of(" ").then(badge, " inbox " + waiting + " ");
+            return start.then(flash.get().style(), " " + flash.get().text());
         }
         Line line = needsJc && mode == ConsoleMode.NORMAL
                 ? Line.of(Style.NEEDS_JC, " NEEDS JC ").then(Style.NORMAL, " ")
                 : Line.of(" ");
-        return keys(line, KeyTables.table(mode == ConsoleMode.HELP ? ConsoleMode.NORMAL : mode));
+        if (waiting > 0) {
+            line = line.then(badge, " inbox " + waiting + " ").then(Style.NORMAL, " ");
+        }
+        List<KeyBinding> table = switch (mode) {
+            case HELP -> KeyTables.table(ConsoleMode.NORMAL);
+            case INBOX -> inboxKeysBesideActions();
+            default -> KeyTables.table(mode);
+        };
+        return keys(line, table);
     }
 
     /** The footer keys of a table, after {@code start}: "o Override  p Pause  ...". */

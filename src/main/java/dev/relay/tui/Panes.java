@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 /** The panes' contents as pure functions from a snapshot to lines: tested without a terminal. */
 public final class Panes {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter DAY_CLOCK = DateTimeFormatter.ofPattern("MMM d HH:mm").withZone(ZoneId.systemDefault());
 
     private Panes() {}
@@ -241,6 +242,17 @@ public final class Panes {
         out.add(Line.of(Style.DIM, "history ").then(Style.NORMAL, Text.count(x.historyChars()) + " chars, " + x.historyTurns() + " turns"));
         if (x.ntfyUrl() != null && !x.ntfyUrl().isBlank()) {
             out.add(Line.of(Style.DIM, "ntfy ").then(Style.NORMAL, x.ntfyUrl()));
+        }
+        if (s.relayLive()) {
+            s.inbox().phoneUnreachableSince().ifPresent(since -> {
+                int waiting = s.inbox().pushesWaiting();
+                String text = "phone unreachable since " + HOUR_MINUTE.format(since)
+                        + s.inbox().phoneError().map(e -> " (" + e + ")").orElse("")
+                        + (waiting > 0 ? ": " + waiting + " notification" + (waiting == 1 ? "" : "s") + " wait" : "");
+                for (String l : Text.wrap(text, Math.max(10, width))) {
+                    out.add(Line.of(Style.ERROR, l));
+                }
+            });
         }
         if (x.nextAttemptAt() != null && !x.nextAttemptAt().isBlank()) {
             out.add(Line.of(Style.WARN, "next attempt in " + until(x.nextAttemptAt(), now)));

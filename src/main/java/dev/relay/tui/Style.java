@@ -4,6 +4,6 @@ package dev.relay.tui;
 public enum Style {
     NORMAL, DIM, BOLD, HEADING,
     AGENT, COORDINATOR, OPERATOR, SUMMARY,
-    OK, WARN, ERROR, PAUSED, NEEDS_JC,
+    OK, WARN, ERROR, PAUSED, NEEDS_JC, NOTICE,
     KEY, SELECTED, INPUT
 }

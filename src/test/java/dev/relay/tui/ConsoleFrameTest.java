@@ -15,9 +15,11 @@ import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
+import dev.relay.inbox.Inbox;
 import dev.relay.monitor.HomeSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +61,26 @@ class ConsoleFrameTest {
         return out;
     }
 
+    /** The two items of {@link Fixtures#twoItems}, in a file of their own. */
+    static Inbox.Data twoItems() {
+        try {
+            Path file = Files.createTempDirectory("relay-frames").resolve("state/inbox.json");
+            return Fixtures.twoItems(file).read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Stream<Scenario> scenarios() {
         HomeSnapshot busy = Fixtures.busy();
+        HomeSnapshot inbox = Fixtures.withInbox(busy, twoItems());
         return Stream.of(
+                at("inbox-footer", inbox, 100, 30),
+                at("inbox", inbox, 120, 40, "i"),
+                at("inbox-second", inbox, 120, 40, "i", "j"),
+                at("inbox-narrow", inbox, 80, 24, "i"),
+                at("inbox-empty", busy, 100, 30, "i"),
+                at("inbox-answer", inbox, 100, 30, "i", KeyType.Enter, "yes, drop it"),
                 at("wide", busy, 200, 50),
                 at("narrow", busy, 80, 24),
                 at("medium", busy, 120, 40),
@@ -164,12 +183,12 @@ class ConsoleFrameTest {
 
     @Test
     void question_mark_shows_every_key_from_the_table() throws IOException {
-        String screen = draw(at("help", Fixtures.busy(), 120, 40, "?")).text();
+        String screen = draw(at("help", Fixtures.busy(), 120, 50, "?")).text();
         assertShows(screen, "Keys · any key closes");
         for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
             assertTrue(screen.contains(b.help()), "help lists " + b.key().label() + "\n" + screen);
         }
-        String closed = draw(at("closed", Fixtures.busy(), 120, 40, "?", "x")).text();
+        String closed = draw(at("closed", Fixtures.busy(), 120, 50, "?", "x")).text();
         assertFalse(closed.contains("Keys · any key closes"), closed);
     }
 
@@ -180,7 +199,7 @@ class ConsoleFrameTest {
         List<Turn> turns = List.of(Turn.user("backend", evil, "id:e1", Fixtures.local(9, 59, 0)),
                 Turn.assistant("reply to: [session backend] " + evil, "id:e1", Fixtures.local(9, 59, 2), Usage.NONE));
         HomeSnapshot s = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0, List.of(),
-                turns, b.log(), b.sessions(), java.util.Optional.empty(), b.agentStates(), List.of(), java.util.Optional.empty());
+                turns, b.log(), b.sessions(), java.util.Optional.empty(), b.agentStates(), List.of(), java.util.Optional.empty(), b.inbox());
         String screen = draw(at("evil", s, 100, 30)).text();
         assertShows(screen, "evil");
         assertFalse(screen.chars().anyMatch(c -> c == 0x1B || c == 0x07), screen);

@@ -3,6 +3,14 @@ package dev.relay.tui;
 import dev.relay.conversation.Turn;
 import dev.relay.conversation.Usage;
 import dev.relay.core.SessionId;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.inbox.Action;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Inbox.Raise;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Severity;
+import dev.relay.inbox.Source;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.HomeSnapshot.LogLine;
 import dev.relay.monitor.HomeSnapshot.QueuedItem;
@@ -13,8 +21,13 @@ import dev.relay.state.AgentState;
 import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.Status.SessionStatus;
+import dev.relay.testing.ManualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -95,7 +108,66 @@ final class Fixtures {
                 1,
                 List.of(new WaitingReply("backend", 1, true, "Good. Next: add the index")),
                 turns(), log(), List.of("backend", "frontend", "docs", "infra", "web"), pendingOverride,
-                Map.of("web", AgentState.RUNNING), agentLog, runtimeProblem);
+                Map.of("web", AgentState.RUNNING), agentLog, runtimeProblem, new Inbox.Data());
+    }
+
+    /** {@code s} with {@code inbox} for its inbox. */
+    static HomeSnapshot withInbox(HomeSnapshot s, Inbox.Data inbox) {
+        return new HomeSnapshot(s.version(), s.at(), s.status(), s.relayLive(), s.queue(), s.queueTotal(), s.rejected(),
+                s.rejectedTotal(), s.waiting(), s.turns(), s.log(), s.sessions(), s.pendingOverride(), s.agentStates(),
+                s.agentLog(), s.agentRuntimeProblem(), inbox);
+    }
+
+    static final String URGENT_CODE = "K7Q2M";
+    static final String STUCK_CODE = "P4W9X";
+
+    /**
+     * An inbox file in {@code file} with two items, under fixed codes: the relay needs JC about backend (urgent, raised
+     * 3 minutes ago), and a stuck queue (raised 12 minutes ago, twice, acknowledged from the phone).
+     */
+    static Inbox twoItems(Path file) {
+        ManualClock clock = new ManualClock(NOW.minusSeconds(12 * 60));
+        Inbox inbox = new Inbox(file, clock);
+        Raise stuck = new Raise(Kind.STUCK_QUEUE, Severity.HIGH, "stuck_queue", Optional.empty(),
+                "Queue stuck for 12 minutes", "3 envelopes wait and none was taken since 09:48: is the API key valid?");
+        String stuckCode = inbox.raise(stuck).code();
+        clock.advance(Duration.ofMinutes(5));
+        inbox.raise(stuck);
+        clock.advance(Duration.ofMinutes(3));
+        inbox.act(Inbox.Request.of(stuckCode, Action.ACK, Source.PHONE));
+        clock.set(NOW.minusSeconds(3 * 60));
+        String urgentCode = inbox.raise(new Raise(Kind.NEEDS_JC, Severity.URGENT, "needs_jc:backend",
+                Optional.of("backend"), "Relay needs JC", "Shall I drop the legacy table? It holds 2 GB of rows nobody"
+                + " read since 2024. Say yes to drop it, or tell me what to keep.")).code();
+        recode(file, Map.of(stuckCode, STUCK_CODE, urgentCode, URGENT_CODE));
+        return inbox;
+    }
+
+    /** Items get random codes: a frame needs fixed ones. */
+    static void recode(Path file, Map<String, String> codes) {
+        try {
+            String json = Files.readString(file);
+            for (Map.Entry<String, String> c : codes.entrySet()) {
+                json = json.replaceAll("\"code\"\\s*:\\s*\"" + c.getKey() + "\"", "\"code\" : \"" + c.getValue() + "\"");
+            }
+            Files.writeString(file, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Marks the phone's server unreachable since {@code since}, as the relay does when a push fails. */
+    static void phoneUnreachable(Path file, Instant since, String error) {
+        try {
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode root = (ObjectNode) json.readTree(file.toFile());
+            ObjectNode phone = root.putObject("phone");
+            phone.put("unreachable_since", since.toString());
+            phone.put("last_error", error);
+            Files.writeString(file, json.writeValueAsString(root));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A running relay in this console, with work in every pane, a failed and a blocked session. */
@@ -134,6 +206,8 @@ final class Fixtures {
     /** Operator actions that only record what was asked. */
     static class Actions implements OperatorActions {
         final List<String> calls = new ArrayList<>();
+        /** Where inbox actions go, if anywhere. */
+        Optional<Inbox> inbox = Optional.empty();
 
         @Override
         public void override(String text) {
@@ -153,6 +227,12 @@ final class Fixtures {
         @Override
         public void sendTo(SessionId session, String text) {
             calls.add("send " + session + " " + text);
+        }
+
+        @Override
+        public Inbox.Outcome act(Inbox.Request r) {
+            calls.add(r.action().wire() + " " + r.code() + r.text().map(t -> " " + t).orElse("") + " " + r.source().wire());
+            return inbox.map(i -> i.act(r)).orElseGet(() -> new Inbox.Outcome.Refused("no inbox here"));
         }
     }
 

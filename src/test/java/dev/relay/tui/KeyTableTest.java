@@ -48,7 +48,7 @@ class KeyTableTest {
         }
         List<String> footer = KeyTables.table(ConsoleMode.NORMAL).stream()
                 .filter(KeyBinding::footer).map(b -> b.key().label()).toList();
-        assertEquals(List.of("o", "p", "r", "a", "?", "q"), footer);
+        assertEquals(List.of("o", "p", "r", "a", "i", "?", "q"), footer);
     }
 
     @Test

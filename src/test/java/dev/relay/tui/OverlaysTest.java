@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
+import dev.relay.inbox.Inbox;
 import dev.relay.tui.ConsoleController.Flash;
 import dev.relay.tui.ConsoleView.Placed;
 import dev.relay.tui.ConsoleView.Window;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The windows, the footer and the agent's input line as placed lines, without a terminal. */
 class OverlaysTest {
     private static final TerminalSize SIZE = new TerminalSize(100, 30);
+    private static final Inbox.Data EMPTY = new Inbox.Data();
 
     private static List<String> texts(Window w) {
         return w.lines().stream().map(p -> p.line().text()).toList();
@@ -39,9 +41,9 @@ class OverlaysTest {
 
     @Test
     void the_help_scrolls_only_when_it_does_not_fit() {
-        Window tall = Overlays.help(new TerminalSize(120, 40), 0);
+        Window tall = Overlays.help(new TerminalSize(120, 50), 0);
         assertEquals("Keys · any key closes", tall.title());
-        assertEquals(0, Overlays.helpMaxTop(new TerminalSize(120, 40)));
+        assertEquals(0, Overlays.helpMaxTop(new TerminalSize(120, 50)));
         TerminalSize small = new TerminalSize(100, 24);
         Window top = Overlays.help(small, 0);
         assertEquals("Keys · ↑↓ scroll · any other key closes", top.title());
@@ -139,14 +141,14 @@ class OverlaysTest {
     @Test
     void the_footer_shows_a_message_while_it_lasts_else_the_keys_of_the_mode() {
         Flash sent = new Flash("sent to backend", Style.OK, Fixtures.NOW.plusSeconds(4));
-        assertEquals(Line.of(Style.OK, " sent to backend"), Overlays.footer(ConsoleMode.NORMAL, Optional.of(sent), true));
-        assertEquals(" o Override  p Pause  r Resume  a Attach  ? Help  q Quit  ",
-                Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), false).text());
-        Line needsJc = Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), true);
-        assertEquals(" NEEDS JC  o Override  p Pause  r Resume  a Attach  ? Help  q Quit  ", needsJc.text());
+        assertEquals(Line.of(Style.OK, " sent to backend"), Overlays.footer(ConsoleMode.NORMAL, Optional.of(sent), true, EMPTY));
+        assertEquals(" o Override  p Pause  r Resume  a Attach  i Inbox  ? Help  q Quit  ",
+                Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), false, EMPTY).text());
+        Line needsJc = Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), true, EMPTY);
+        assertEquals(" NEEDS JC  o Override  p Pause  r Resume  a Attach  i Inbox  ? Help  q Quit  ", needsJc.text());
         assertEquals(Style.NEEDS_JC, needsJc.spans().get(0).style());
-        assertEquals(Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), false).text(),
-                Overlays.footer(ConsoleMode.HELP, Optional.empty(), true).text(), "under the help: the panes' keys");
-        assertEquals(" Enter Send  Esc Detach  ", Overlays.footer(ConsoleMode.AGENT_CHAT, Optional.empty(), true).text());
+        assertEquals(Overlays.footer(ConsoleMode.NORMAL, Optional.empty(), false, EMPTY).text(),
+                Overlays.footer(ConsoleMode.HELP, Optional.empty(), true, EMPTY).text(), "under the help: the panes' keys");
+        assertEquals(" Enter Send  Esc Detach  ", Overlays.footer(ConsoleMode.AGENT_CHAT, Optional.empty(), true, EMPTY).text());
     }
 }

@@ -115,7 +115,7 @@ class PanesTest {
         assertEquals(Style.WARN, frontend.spans().get(2).style());
         HomeSnapshot b = Fixtures.busy();
         HomeSnapshot drained = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0,
-                List.of(), b.turns(), b.log(), b.sessions(), Optional.empty(), b.agentStates(), List.of(), Optional.empty());
+                List.of(), b.turns(), b.log(), b.sessions(), Optional.empty(), b.agentStates(), List.of(), Optional.empty(), b.inbox());
         Line unread = lineWith(Panes.status(drained, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW), "  frontend");
         assertEquals("reply not yet read (+1 held)", unread.spans().get(2).text());
         assertEquals(Style.PAUSED, unread.spans().get(2).style());
@@ -128,7 +128,7 @@ class PanesTest {
         for (AgentState state : AgentState.values()) {
             HomeSnapshot s = new HomeSnapshot(b.version(), b.at(), b.status(), true, List.of(), 0, List.of(), 0,
                     List.of(), b.turns(), b.log(), b.sessions(), Optional.empty(), Map.of("web", state), List.of(),
-                    Optional.empty());
+                    Optional.empty(), b.inbox());
             Line web = lineWith(Panes.status(s, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW), "  web");
             assertEquals("agent " + state.words(), web.spans().get(2).text());
             Style expected = state == AgentState.RUNNING ? Style.OK
