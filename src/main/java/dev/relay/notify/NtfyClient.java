@@ -111,9 +111,20 @@ public final class NtfyClient implements AutoCloseable {
             }
             return new Published(false, r.code(), "HTTP " + r.code() + errorOf(r.body()), retryAfter(r));
         } catch (IOException e) {
-            return new Published(false, 0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
-                    Optional.empty());
+            return new Published(false, 0, describe(e), Optional.empty());
         }
+    }
+
+    /** An I/O failure in words: "cannot resolve ntfy.sh", not the bare host name the JDK gives. */
+    static String describe(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.net.UnknownHostException) {
+            return "cannot resolve " + m.replaceFirst(":.*", "");
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "timed out (" + m + ")";
+        }
+        return m;
     }
 
     private static String errorOf(ResponseBody body) throws IOException {

@@ -121,6 +121,23 @@ class ConsoleInboxTest {
     }
 
     @Test
+    void shift_r_restarts_a_failed_agent_and_leaves_its_item_open_until_it_works_again() {
+        inbox.act(Inbox.Request.of(urgent, Action.RESOLVE, Source.CLI));
+        inbox.act(Inbox.Request.of(stuck, Action.RESOLVE, Source.CLI));
+        String failed = inbox.raise(new Raise(Kind.AGENT_FAILED, Severity.HIGH, "agent_failed:c1", Optional.of("c1"),
+                "Relay: agent c1 failed", "container 3f2a killed: out of memory (exit 137)")).code();
+        ConsoleController c = console(this::live);
+        press(c, "i", "r");
+        assertTrue(item(failed).history().isEmpty(), "r (resume) is not an agent's action");
+        press(c, "R");
+        Item restarted = item(failed);
+        assertEquals(Action.RESTART, last(restarted).action());
+        assertEquals(Source.CONSOLE, last(restarted).source());
+        assertEquals(Item.State.ACKNOWLEDGED, restarted.state());
+        assertTrue(restarted.isOpen());
+    }
+
+    @Test
     void j_selects_the_next_item_and_z_snoozes_it_for_an_hour_and_Z_for_a_typed_time() {
         ConsoleController c = console(this::live);
         press(c, "i", "j", "z");
