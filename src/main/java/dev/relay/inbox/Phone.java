@@ -44,6 +44,8 @@ public final class Phone implements AutoCloseable {
     private final Object wake = new Object();
     private final AtomicReference<NtfyClient.Stream> stream = new AtomicReference<>();
     private volatile boolean running;
+    /** Pushes ntfy did not take since it last took one (the pusher's thread only). */
+    private int failuresInARow;
     private Thread pusher;
     private Thread listener;
 
@@ -112,11 +114,8 @@ public final class Phone implements AutoCloseable {
                 NtfyClient.Published p = ntfy.publish(message(i));
                 inbox.pushed(i.code(), now, p.ok(), p.detail(), config.renotify(), config.maxRenotify(),
                         backoff(i.pushFailures() + 1, p.retryAfter()));
-                if (p.ok()) {
-                    sent++;
-                } else {
-                    LOG.warn("ntfy did not take the push of {} ({}); trying again", i.code(), p.detail());
-                }
+                sent += p.ok() ? 1 : 0;
+                health(p, "the push of " + i.code());
             }
         }
         for (Inbox.Note n : data.outgoing()) {
@@ -124,12 +123,22 @@ public final class Phone implements AutoCloseable {
                 NtfyClient.Published p = ntfy.publish(new NtfyClient.Message(config.topic(), n.title(), n.message(),
                         n.priority(), n.tags(), List.of()));
                 inbox.notePushed(n.id(), p.ok(), p.detail(), backoff(n.attempts() + 1, p.retryAfter()), KEEP_NOTES);
-                if (p.ok()) {
-                    sent++;
-                }
+                sent += p.ok() ? 1 : 0;
+                health(p, "\"" + n.title() + "\"");
             }
         }
         return sent;
+    }
+
+    /** Logs the start and the end of an outage once each, not every retry (an outage may last all night). */
+    private void health(NtfyClient.Published p, String what) {
+        if (p.ok() && failuresInARow > 0) {
+            LOG.info("ntfy takes notifications again, after {} failed attempt{}", failuresInARow, failuresInARow == 1 ? "" : "s");
+            failuresInARow = 0;
+        } else if (!p.ok() && failuresInARow++ == 0) {
+            LOG.warn("ntfy did not take {} ({}); it is kept and retried with backoff (logged again when ntfy is back)",
+                    what, p.detail());
+        }
     }
 
     private static Duration backoff(int failures, Optional<Duration> retryAfter) {

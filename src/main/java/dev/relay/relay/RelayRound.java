@@ -543,8 +543,7 @@ final class RelayRound {
     // ---------------------------------------------------------------- the inbox
 
     private void raise(Inbox.Raise r) {
-        Item item = inbox.raise(r);
-        LOG.info("inbox item {} ({}): {}", item.code(), item.kind().wire(), r.title());
+        Item item = inbox.raise(r);   // logged by the inbox
         status.changed();
         emit(new RelayEvent.Raised(item));
     }

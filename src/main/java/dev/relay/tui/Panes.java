@@ -248,7 +248,7 @@ public final class Panes {
                 int waiting = s.inbox().pushesWaiting();
                 String text = "phone unreachable since " + HOUR_MINUTE.format(since)
                         + s.inbox().phoneError().map(e -> " (" + e + ")").orElse("")
-                        + (waiting > 0 ? ": " + waiting + " notification" + (waiting == 1 ? "" : "s") + " wait" : "");
+                        + (waiting > 0 ? ": " + waiting + (waiting == 1 ? " notification waits" : " notifications wait") : "");
                 for (String l : Text.wrap(text, Math.max(10, width))) {
                     out.add(Line.of(Style.ERROR, l));
                 }
