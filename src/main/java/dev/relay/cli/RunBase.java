@@ -164,10 +164,19 @@ abstract class RunBase extends HomeCommand {
                 }
             }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
-        if (settings.secrets().anthropicApiKey().isEmpty()) {
+        Settings.CoordinatorMode mode = settings.coordinatorMode().effective(settings.secrets().anthropicApiKey().isPresent());
+        if (mode == Settings.CoordinatorMode.OPERATOR && settings.coordinatorMode() == Settings.CoordinatorMode.OPERATOR) {
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).info(
+                    "coordinator: operator (config.yaml): each report is an inbox item you answer");
+        } else if (mode == Settings.CoordinatorMode.OPERATOR) {
             org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
-                    "ANTHROPIC_API_KEY is not set: envelopes are queued but not sent; add it to {} and run `relay resume`",
-                    home.envFile());
+                    "ANTHROPIC_API_KEY is not set: you are the coordinator until it is; each report is an inbox item you"
+                    + " answer (`relay inbox`, `relay answer CODE TEXT`, the console's i, or the phone); add the key to {}"
+                    + " and the model takes over with the whole history", home.envFile());
+        } else if (settings.secrets().anthropicApiKey().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(RunBase.class).warn(
+                    "ANTHROPIC_API_KEY is not set (coordinator: anthropic): envelopes are queued but not sent; add it to"
+                    + " {} and run `relay resume`", home.envFile());
         }
         if (daemon) {
             stop.await();

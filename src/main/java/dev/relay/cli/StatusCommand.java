@@ -90,6 +90,11 @@ final class StatusCommand extends HomeCommand {
             out.printf("Relay in %s: not running (last seen %s ago, pid %d)%n", home.root(),
                     human(Duration.between(Instant.parse(s.heartbeatAt()), now)), s.pid());
         }
+        if ("operator".equals(s.coordinator())) {
+            out.printf("Coordinator: you (the operator)%s: each report is an inbox item; answer with `relay answer CODE TEXT`%n",
+                    s.apiKeyPresent() ? ", as config.yaml says (coordinator: operator)"
+                            : ", as ANTHROPIC_API_KEY is not set: add it to .env and the model takes over");
+        }
         out.printf("Model:      %s%s%n", s.model(), s.apiKeyPresent() ? "" : " (ANTHROPIC_API_KEY is not set)");
         long oldest = entries.isEmpty() ? 0 : Duration.between(entries.get(0).modifiedAt(), now).toSeconds();
         out.printf("Queue:      %d envelope%s%s, %d rejected, %d repl%s waiting for sessions%n", entries.size(),

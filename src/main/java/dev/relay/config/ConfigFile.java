@@ -26,10 +26,11 @@ record ConfigFile(
         @JsonProperty("container") ContainerDefaults container,
         @JsonProperty("batch") Batch batch,
         @JsonProperty("escalation") Escalation escalation,
+        @JsonProperty("coordinator") String coordinator,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -44,6 +45,9 @@ record ConfigFile(
         }
         if (historyCache != null && !historyCache.equals("auto") && !historyCache.equals("off")) {
             throw new IllegalArgumentException("history_cache must be auto or off, not \"" + historyCache + "\"");
+        }
+        if (coordinator != null && !List.of("auto", "anthropic", "operator").contains(coordinator)) {
+            throw new IllegalArgumentException("coordinator must be auto, anthropic or operator, not \"" + coordinator + "\"");
         }
         if (needsJcToken != null && needsJcToken.isBlank()) {
             throw new IllegalArgumentException("needs_jc_token must not be empty");

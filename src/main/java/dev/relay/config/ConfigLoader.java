@@ -146,6 +146,8 @@ public final class ConfigLoader {
                 agentSettings(file.agents(), file.container()),
                 batchSettings(file.batch()),
                 phoneSettings(replyTopic, file.escalation()),
+                file.coordinator() == null ? Settings.CoordinatorMode.AUTO
+                        : Settings.CoordinatorMode.valueOf(file.coordinator().toUpperCase(java.util.Locale.ROOT)),
                 secrets);
     }
 

@@ -32,6 +32,7 @@ public record Settings(
         AgentSettings agents,
         BatchSettings batch,
         PhoneSettings phone,
+        CoordinatorMode coordinatorMode,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -41,6 +42,24 @@ public record Settings(
         agents = agents == null ? AgentSettings.DEFAULT : agents;
         batch = batch == null ? BatchSettings.DEFAULT : batch;
         phone = phone == null ? PhoneSettings.DEFAULT : phone;
+        coordinatorMode = coordinatorMode == null ? CoordinatorMode.AUTO : coordinatorMode;
+    }
+
+    /**
+     * Who answers the agents' reports: the model ({@code anthropic}), the operator through the inbox ({@code operator}),
+     * or the model when a key is set and the operator until then ({@code auto}, the default).
+     */
+    public enum CoordinatorMode {
+        AUTO, ANTHROPIC, OPERATOR;
+
+        /** Who coordinates now, given whether an API key is set: ANTHROPIC or OPERATOR. */
+        public CoordinatorMode effective(boolean keyPresent) {
+            return this == AUTO ? (keyPresent ? ANTHROPIC : OPERATOR) : this;
+        }
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**
@@ -118,6 +137,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, newSecrets);
     }
 }

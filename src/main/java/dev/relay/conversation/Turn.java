@@ -91,6 +91,11 @@ public record Turn(Role role, String speaker, String content, String key, Instan
         return new Turn(Role.ASSISTANT, "", shown.toString(), key, at, usage, List.of(), answers);
     }
 
+    /** The operator's answer to a report, in the coordinator's place: an assistant turn whose speaker is the operator. */
+    public static Turn byOperator(String content, String key, Instant at) {
+        return new Turn(Role.ASSISTANT, OPERATOR, content, key, at, Usage.NONE);
+    }
+
     public static Turn summary(String content, Instant at) {
         return new Turn(Role.SUMMARY, "", content, "", at, Usage.NONE);
     }

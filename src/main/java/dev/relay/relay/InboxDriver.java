@@ -82,6 +82,21 @@ final class InboxDriver {
         }
     }
 
+    /** The keys of the open items that start with {@code prefix}. */
+    Set<String> openKeys(String prefix) {
+        Set<String> out = new HashSet<>();
+        for (String key : openKeys) {
+            if (key.startsWith(prefix)) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    boolean isOpen(String key) {
+        return openKeys.contains(key);
+    }
+
     /** Resolves the open items of {@code kind}, if there are any. */
     void clearKind(Kind kind, String why) {
         String prefix = kind.wire();

@@ -87,6 +87,15 @@ final class Intake {
         return taken;
     }
 
+    /** The envelope of {@code entry} as a work item, if it is valid and unanswered (a bad one is rejected). */
+    Optional<WorkItem> read(QueueDirectory.Entry entry, Consumer<Rejection> rejected) {
+        Optional<WorkItem> item = accept(entry, rejected);
+        if (item.isEmpty()) {
+            queueIndex.forget(entry.file());
+        }
+        return item;
+    }
+
     /** Validates one envelope; bad ones go to .rejected, duplicates of a taken id too. */
     private Optional<WorkItem> accept(QueueDirectory.Entry entry, Consumer<Rejection> rejected) {
         QueueDirectory.ReadResult result = queue.read(entry);

@@ -72,6 +72,8 @@ final class RelayRound {
     private final OperatorInbox operator;
     private final Delivery delivery;
     private final InboxDriver inbox;
+    /** Reports raised as inbox items in this run (one resolved without an answer is not raised again). */
+    private final Set<String> reportsRaised = new HashSet<>();
     private Consumer<SessionId> agentRestarts = session -> LOG.warn("no agent {} to restart here", session);
     private final IoFaults io = new IoFaults(LOG);
     private final StuckQueue stuck = new StuckQueue();
@@ -257,6 +259,10 @@ final class RelayRound {
         if (turns.busy() || !finisher.isEmpty()) {
             return true;   // a session's replies keep their order: nothing new starts before the last turn is out
         }
+        if (operatorCoordinates()) {
+            coordinateAsOperator(now);
+            return true;
+        }
         Optional<WorkItem> open = turns.open();
         if (open.isPresent()) {
             if (!Files.exists(open.get().file())) {
@@ -277,7 +283,10 @@ final class RelayRound {
      * then the oldest envelopes: several together when several wait and batching is on.
      */
     private Optional<WorkItem> nextWork() {
-        Optional<WorkItem> operatorItem = nextOperatorItem();
+        if (operatorCoordinates()) {
+            return Optional.empty();
+        }
+        Optional<WorkItem> operatorItem = nextOperatorItem(true);
         if (operatorItem.isPresent() || pause.state() != RelayState.RUNNING) {
             return operatorItem;
         }
@@ -326,14 +335,22 @@ final class RelayRound {
         });
     }
 
-    /** The oldest operator message for the coordinator; direct messages are sent here, since they need no API call. */
-    private Optional<WorkItem> nextOperatorItem() {
+    /**
+     * The oldest operator message for the coordinator; direct messages are sent here, since they need no API call.
+     * Without {@code coordinatorTurns} (the operator is the coordinator) a message for the coordinator waits.
+     */
+    private Optional<WorkItem> nextOperatorItem(boolean coordinatorTurns) {
         for (Path file : operator.files()) {
             if (finisher.isFinishing(file)) {
                 continue;
             }
             OperatorInbox.Message m = operator.message(file, operatorReplyTo());
             if (m.direct().isEmpty()) {
+                if (!coordinatorTurns) {
+                    problemOnce("the operator's message " + file.getFileName() + " for the coordinator waits: you are the"
+                            + " coordinator until a model is configured (write to a session with @SESSION: ...)");
+                    continue;
+                }
                 return Optional.of(m.item());
             }
             DirectMessage direct = m.direct().get();
@@ -389,6 +406,9 @@ final class RelayRound {
     }
 
     private void startTurn(WorkItem item) {
+        for (WorkItem report : item.isBatch() ? item.members() : List.of(item)) {
+            inbox.clear(reportKey(report.file()), "the coordinator answers it");
+        }
         turnDone(turns.start(item, context()));
     }
 
@@ -586,6 +606,16 @@ final class RelayRound {
             Item item = p.item();
             Item.Entry e = p.entry();
             String from = e.source().from();
+            if (item.kind() == Kind.REPORT && e.action() == Action.ANSWER) {
+                Optional<String> outcome = answerReport(p);
+                if (outcome.isEmpty()) {
+                    continue;   // an earlier report of its session is answered first: it waits for that one
+                }
+                inbox.applied(p, Optional.of(new Inbox.NoteText(outcome.get(), item.code() + ": " + item.title(), 2,
+                        List.of("white_check_mark"))));
+                status.changed();
+                continue;
+            }
             switch (e.action()) {
                 case RESUME -> {
                     reloadSecrets();
@@ -606,6 +636,110 @@ final class RelayRound {
             inbox.applied(p, Optional.of(receipt(item, e)));
             status.changed();
         }
+    }
+
+    // ---------------------------------------------------------------- the operator as coordinator
+
+    private static final String REPORT_PREFIX = Kind.REPORT.wire() + ":";
+    /** At most this many reports are items at once: the next come as earlier ones are answered. */
+    private static final int MAX_REPORT_ITEMS = 50;
+
+    /** Whether the operator answers the reports: configured so, or {@code auto} with no API key. */
+    private boolean operatorCoordinates() {
+        return keys.settings().coordinatorMode().effective(keys.coordinator().isPresent())
+                == Settings.CoordinatorMode.OPERATOR;
+    }
+
+    private static String reportKey(Path envelope) {
+        return REPORT_PREFIX + envelope.getFileName();
+    }
+
+    /**
+     * The loop's work while the operator is the coordinator: a turn left waiting for a key is given up (its report is
+     * the operator's now), the operator's direct messages are sent, and each waiting envelope is an inbox item of kind
+     * report, whose answer is the reply. Reports whose envelope is gone resolve themselves.
+     */
+    private void coordinateAsOperator(Instant now) {
+        if (turns.open().isPresent()) {
+            LOG.info("the turn of {} waits for no model: the operator answers it from the inbox", turns.open().get().describe());
+            turns.abandon();
+            turns.resumed();
+            status.changed();
+        }
+        nextOperatorItem(false);
+        for (String key : inbox.openKeys(REPORT_PREFIX)) {
+            if (!Files.exists(home.queueDir().resolve(key.substring(REPORT_PREFIX.length())))) {
+                inbox.clear(key, "the report no longer waits (answered, or removed from the queue)");
+            }
+        }
+        if (pause.state() != RelayState.RUNNING) {
+            return;
+        }
+        int open = inbox.openKeys(REPORT_PREFIX).size();
+        for (QueueDirectory.Entry entry : queueIndex.entries()) {
+            if (open >= MAX_REPORT_ITEMS) {
+                break;
+            }
+            String key = reportKey(entry.file());
+            if (inbox.isOpen(key) || reportsRaised.contains(key) || finisher.isFinishing(entry.file())) {
+                continue;
+            }
+            Optional<WorkItem> report = intake.read(entry, this::rejected);
+            if (report.isEmpty()) {
+                continue;
+            }
+            WorkItem w = report.get();
+            raise(new Inbox.Raise(Kind.REPORT, Severity.NORMAL, key, w.replyTo().map(SessionId::value),
+                    "Report from " + w.speaker(), w.content()));
+            reportsRaised.add(key);
+            open++;
+        }
+    }
+
+    /**
+     * Carries out the operator's answer to a report: the report's user turn and the answer (an assistant turn by the
+     * operator) recorded, then finished as a model's reply is (outbox, removal, dispatch). Empty while an earlier
+     * report of the same session waits (a session's replies keep their order); otherwise the receipt's title.
+     */
+    private Optional<String> answerReport(Inbox.Pending p) {
+        Path file = home.queueDir().resolve(p.item().key().substring(REPORT_PREFIX.length()));
+        String when = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
+                .format(p.entry().at().atZone(java.time.ZoneId.systemDefault()));
+        String done = "Answered " + p.entry().source().from() + ", " + when;
+        if (!Files.exists(file) || finisher.isFinishing(file)) {
+            return Optional.of(done + " (it had been answered already: not sent)");
+        }
+        Optional<QueueDirectory.Entry> entry = queueIndex.entries().stream().filter(e -> e.file().equals(file)).findFirst();
+        Optional<WorkItem> report = entry.flatMap(e -> intake.read(e, this::rejected));
+        if (report.isEmpty()) {
+            return Optional.of(done + " (the envelope could not be read: not sent)");
+        }
+        WorkItem w = report.get();
+        for (QueueDirectory.Entry earlier : queueIndex.entries()) {
+            if (earlier.file().equals(file)) {
+                break;
+            }
+            if (!finisher.isFinishing(earlier.file()) && intake.read(earlier, this::rejected)
+                    .filter(o -> o.speaker().equals(w.speaker())).isPresent()) {
+                return Optional.empty();
+            }
+        }
+        String text = p.entry().text().orElse("");
+        Instant at = clock.instant();
+        if (!conversation.hasUserTurn(w.key())) {
+            Turn user = w.userTurn(at);
+            conversation.appendUnsynced(user);
+            emit(new RelayEvent.TurnRecorded(user));
+        }
+        Turn reply = conversation.assistantTurn(w.key()).orElseGet(() -> {
+            Turn t = Turn.byOperator(text, w.key(), at);
+            conversation.append(t);
+            emit(new RelayEvent.TurnRecorded(t));
+            return t;
+        });
+        LOG.info("the operator answered {} ({} characters) {}", w.describe(), text.length(), p.entry().source().from());
+        finish(w, reply, false);
+        return Optional.of(done);
     }
 
     private void answerAsOperator(Inbox.Pending p) {

@@ -91,7 +91,7 @@ final class StatusBuilder {
                 f.historyChars(), f.historyTurns(), total.inputTokens(), total.outputTokens(), total.cacheCreationTokens(),
                 total.cacheReadTokens(), total.costUsd(), f.lastTurnCost(), ttlWord(f.lastTtl()),
                 f.turnOpen() && !f.callInFlight() && retry.waiting(now) ? retry.nextAttemptAt().toString() : null,
-                f.apiKeyPresent(), settings.ntfyUrl(), f.lastError(), lines, f.lastTurn().orElse(null));
+                f.apiKeyPresent(), settings.coordinatorMode().effective(f.apiKeyPresent()).wire(), settings.ntfyUrl(), f.lastError(), lines, f.lastTurn().orElse(null));
     }
 
     /**

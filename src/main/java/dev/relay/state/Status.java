@@ -32,6 +32,7 @@ public record Status(
         @JsonProperty("cache_ttl") String cacheTtl,
         @JsonProperty("next_attempt_at") String nextAttemptAt,
         @JsonProperty("api_key_present") boolean apiKeyPresent,
+        @JsonProperty("coordinator") String coordinator,
         @JsonProperty("ntfy_url") String ntfyUrl,
         @JsonProperty("last_error") String lastError,
         @JsonProperty("sessions") List<SessionStatus> sessions,

@@ -38,6 +38,20 @@ public final class Panes {
         List<Line> out = new ArrayList<>();
         if (s.queueTotal() == 0 && s.waiting().isEmpty() && s.rejectedTotal() == 0) {
             out.add(Line.of(Style.DIM, "Nothing waiting. Agents drop envelopes into queue/ (or use `relay send`)."));
+            Optional<Status> st = s.status().filter(x -> s.relayLive() && "operator".equals(x.coordinator()));
+            if (st.isPresent() && st.get().historyTurns() == 0 && !st.get().apiKeyPresent()) {
+                // a fresh home with no key: the two ways to go on
+                out.add(Line.of(Style.NORMAL, ""));
+                out.add(Line.of(Style.HEADING, "No ANTHROPIC_API_KEY yet. Two ways to go on:"));
+                for (String l : Text.wrap("1. Coordinate yourself: each report becomes an inbox item (i); answer it there, with"
+                        + " `relay answer CODE TEXT`, or from the phone. Your answer is the reply the agent gets.", Math.max(10, width))) {
+                    out.add(Line.of(Style.NORMAL, l));
+                }
+                for (String l : Text.wrap("2. Add ANTHROPIC_API_KEY=sk-ant-... to .env in the relay's home: within ten"
+                        + " seconds the model takes over, with everything answered so far as its history.", Math.max(10, width))) {
+                    out.add(Line.of(Style.NORMAL, l));
+                }
+            }
             return out;
         }
         s.pendingOverride().ifPresent(o -> out.add(Line.of(Style.OPERATOR, "JC override waiting: ").then(Style.NORMAL, o)));
@@ -223,7 +237,13 @@ public final class Panes {
                 out.add(Line.of(Style.ERROR, l));
             }
         });
-        if (!x.apiKeyPresent()) {
+        if ("operator".equals(x.coordinator())) {
+            long reports = s.inbox().open().stream().filter(i -> i.kind() == dev.relay.inbox.Kind.REPORT).count();
+            out.add(Line.of(Style.WARN, "coordinator: you").then(Style.DIM, reports == 0 ? " · no report waits"
+                    : " · " + reports + " report" + (reports == 1 ? "" : "s") + " to answer (i)"));
+            out.add(Line.of(Style.DIM, x.apiKeyPresent() ? "config.yaml says coordinator: operator"
+                    : "add ANTHROPIC_API_KEY to .env: the model takes over"));
+        } else if (!x.apiKeyPresent()) {
             out.add(Line.of(Style.ERROR, "ANTHROPIC_API_KEY missing: envelopes wait"));
         }
         out.add(Line.of(Style.DIM, "model ").then(Style.NORMAL, nz(x.model()))

@@ -183,7 +183,7 @@ class RelayLoopTest {
 
     @Test
     void without_an_api_key_envelopes_wait_and_the_status_says_why_then_a_key_in_env_and_resume_sends_them() {
-        harness().withoutApiKey().start();
+        harness().withoutApiKey().config("coordinator: anthropic\n").start();   // auto would ask the operator
         Path envelope = relay.send("s1", "anyone there?");
         Await.until("error about the key", () -> relay.status() != null && relay.status().lastError() != null
                 && relay.status().lastError().contains("ANTHROPIC_API_KEY"));

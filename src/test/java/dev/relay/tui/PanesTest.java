@@ -1,6 +1,7 @@
 package dev.relay.tui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relay.monitor.HomeSnapshot;
@@ -146,6 +147,28 @@ class PanesTest {
         Line infra = lineWith(st, "  infra");
         assertEquals("blocked: refusing to write through a link: dispatch/infra (2 waiting)", infra.spans().get(2).text());
         assertEquals(Style.ERROR, infra.spans().get(2).style());
+    }
+
+    @Test
+    void a_fresh_home_with_no_key_says_who_coordinates_and_the_two_ways_to_go_on() {
+        dev.relay.state.Status fresh = new dev.relay.state.Status(4242, Fixtures.NOW.minusSeconds(5).toString(),
+                Fixtures.NOW.toString(), dev.relay.state.RelayState.RUNNING, null, "claude-sonnet-5-5", null, null, null, null,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "5m", null, false, "operator", "https://ntfy.sh/t", null, List.of(), null);
+        HomeSnapshot home = new HomeSnapshot(1, Fixtures.NOW, Optional.of(fresh), true, List.of(), 0, List.of(), 0, List.of(),
+                List.of(), List.of(), List.of(), Optional.empty(), java.util.Map.of(), List.of(), Optional.empty(),
+                new dev.relay.inbox.Inbox.Data());
+        List<String> queue = texts(Panes.queue(home, 80, Fixtures.NOW));
+        assertTrue(queue.contains("No ANTHROPIC_API_KEY yet. Two ways to go on:"), queue.toString());
+        assertTrue(String.join(" ", queue).contains("1. Coordinate yourself: each report becomes an inbox item (i)"), queue.toString());
+        assertTrue(String.join(" ", queue).contains("2. Add ANTHROPIC_API_KEY=sk-ant-... to .env"), queue.toString());
+        List<String> status = texts(Panes.status(home, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW));
+        assertTrue(status.contains("coordinator: you · no report waits"), status.toString());
+        assertTrue(status.contains("add ANTHROPIC_API_KEY to .env: the model takes over"), status.toString());
+        assertFalse(String.join(" ", status).contains("envelopes wait"), "not an error: " + status);
+
+        HomeSnapshot withModel = Fixtures.busy();
+        assertFalse(String.join(" ", texts(Panes.status(withModel, ConsoleHost.IN_PROCESS, 70, Fixtures.NOW)))
+                .contains("coordinator: you"));
     }
 
     @Test
