@@ -53,6 +53,26 @@ class ConsoleTest {
     }
 
     @Test
+    void with_no_key_the_operator_answers_a_report_in_the_inbox_and_the_agent_gets_it() {
+        relay = new LoopHarness(dir, Clock.systemUTC()).config(CONFIG).withoutApiKey();
+        Logging.configure(relay.home.logFile(), false);
+        relay.start();
+        console = new ConsoleDriver(relay.home, List.of("backend", "frontend"), ConsoleHost.IN_PROCESS, 120, 40);
+        console.awaitText("coordinator: you");
+        console.awaitText("Two ways to go on");
+        relay.send("backend", "schema migrated; next?");
+        console.awaitText("1 report to answer (i)");
+        console.press('i');
+        console.awaitText("Report from backend");
+        console.press(KeyType.Enter);
+        console.type("Add the index on email next.");
+        console.press(KeyType.Enter);
+        assertEquals("Add the index on email next.", relay.take("backend"));
+        assertEquals(0, relay.coordinator.requests.size(), "no model was asked");
+        console.awaitText("no report waits");
+    }
+
+    @Test
     void p_pauses_and_r_resumes_the_relay() throws Exception {
         start(100, 30);
         console.press('p');
