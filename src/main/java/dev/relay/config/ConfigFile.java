@@ -27,10 +27,11 @@ record ConfigFile(
         @JsonProperty("batch") Batch batch,
         @JsonProperty("escalation") Escalation escalation,
         @JsonProperty("coordinator") String coordinator,
+        @JsonProperty("review") Review review,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);

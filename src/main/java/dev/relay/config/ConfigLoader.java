@@ -148,6 +148,7 @@ public final class ConfigLoader {
                 phoneSettings(replyTopic, file.escalation()),
                 file.coordinator() == null ? Settings.CoordinatorMode.AUTO
                         : Settings.CoordinatorMode.valueOf(file.coordinator().toUpperCase(java.util.Locale.ROOT)),
+                file.review(),
                 secrets);
     }
 

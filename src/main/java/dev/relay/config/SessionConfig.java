@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** One configured agent session. */
-public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Optional<String> image, Container container) {
+public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Optional<String> image, Container container,
+                            Optional<Review> review) {
 
     /**
      * How a container session's container is confined (each optional: the defaults are hardened). {@code memory}
@@ -96,20 +97,23 @@ public record SessionConfig(SessionId id, Kind kind, Optional<String> name, Opti
         name = name == null ? Optional.empty() : name;
         image = image == null ? Optional.empty() : image;
         container = container == null ? Container.DEFAULTS : container;
+        review = review == null ? Optional.empty() : review;
     }
 
     @JsonCreator
     static SessionConfig fromYaml(@JsonProperty("id") String id, @JsonProperty("kind") Kind kind,
                                   @JsonProperty("name") String name, @JsonProperty("image") String image,
-                                  @JsonProperty("container") Container container) {
+                                  @JsonProperty("container") Container container,
+                                  @JsonProperty("review") Review review) {
         if (id == null) {
             throw new IllegalArgumentException("a session needs an id");
         }
-        return new SessionConfig(SessionId.of(id), kind, Optional.ofNullable(name), Optional.ofNullable(image), container);
+        return new SessionConfig(SessionId.of(id), kind, Optional.ofNullable(name), Optional.ofNullable(image), container,
+                Optional.ofNullable(review));
     }
 
     public static SessionConfig file(SessionId id) {
-        return new SessionConfig(id, Kind.FILE, Optional.empty(), Optional.empty(), Container.DEFAULTS);
+        return new SessionConfig(id, Kind.FILE, Optional.empty(), Optional.empty(), Container.DEFAULTS, Optional.empty());
     }
 
     /** The image a container session runs. */

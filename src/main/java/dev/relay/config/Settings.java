@@ -33,6 +33,7 @@ public record Settings(
         BatchSettings batch,
         PhoneSettings phone,
         CoordinatorMode coordinatorMode,
+        Review review,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -43,6 +44,12 @@ public record Settings(
         batch = batch == null ? BatchSettings.DEFAULT : batch;
         phone = phone == null ? PhoneSettings.DEFAULT : phone;
         coordinatorMode = coordinatorMode == null ? CoordinatorMode.AUTO : coordinatorMode;
+        review = review == null ? Review.OFF : review;
+    }
+
+    /** The review of {@code session}'s replies: its own, else the relay's. */
+    public Review reviewOf(SessionId session) {
+        return session(session).flatMap(SessionConfig::review).orElse(review);
     }
 
     /**
@@ -137,6 +144,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, review, newSecrets);
     }
 }

@@ -44,9 +44,9 @@ public enum Action {
         return this != ACK && this != SNOOZE && this != RESTART;
     }
 
-    /** Whether it needs text: an answer (or, for a rejection, the note). */
+    /** Whether it needs text: an answer does (a rejection's note is optional). */
     public boolean needsText() {
-        return this == ANSWER || this == REJECT;
+        return this == ANSWER;
     }
 
     public String wire() {

@@ -383,7 +383,7 @@ final class RelayRound {
                         ? "the operator's message {} was answered before a restart; finishing its turn"
                         : "envelope {} was answered before a restart; finishing its turn", a.item().file().getFileName());
             }
-            finish(found.answered(), false);
+            finish(found.answered(), false, true);
             followUps.addAll(found.followUps());
             int released = outbox.releaseAllBut(finisher.heldDigests());
             if (released > 0) {
@@ -466,8 +466,9 @@ final class RelayRound {
      */
     private void finish(WorkItem item, Turn reply, boolean startNext) {
         freeSince = clock.instant();
+        boolean reviewable = !Turn.OPERATOR.equals(reply.speaker());   // the operator's own answer is not held for them
         if (!item.isBatch()) {
-            finish(List.of(new Recovery.Answered(item, reply.content())), startNext);
+            finish(List.of(new Recovery.Answered(item, reply.content())), startNext, reviewable);
             return;
         }
         List<Recovery.Answered> parts = new ArrayList<>();
@@ -480,16 +481,22 @@ final class RelayRound {
                 followUps.add(WorkItem.followUp(report));
             }
         }
-        finish(parts, startNext);
+        finish(parts, startNext, true);
     }
 
-    /** Finishes answered items; one whose text asks for the operator is held for JC, not sent. */
-    private void finish(List<Recovery.Answered> parts, boolean startNext) {
+    /**
+     * Finishes answered items; one whose text asks for the operator is held for JC, not sent, and one under review
+     * ({@code review:}) is held as an inbox item for the operator to approve, edit or reject (the relay goes on).
+     */
+    private void finish(List<Recovery.Answered> parts, boolean startNext, boolean reviewable) {
         List<Recovery.Answered> forJc = new ArrayList<>();
         for (Recovery.Answered part : parts) {
             boolean jc = Turns.needsJc(keys.settings(), part.text());
-            finisher.add(TurnFinisher.Finish.answered(part.item(), part.text(), jc));
-            if (jc) {
+            boolean held = reviewable && part.item().replyTo().map(s -> keys.settings().reviewOf(s).holds(jc)).orElse(false);
+            finisher.add(TurnFinisher.Finish.answered(part.item(), part.text(), jc || held));
+            if (held) {
+                holdForReview(part, jc);
+            } else if (jc) {
                 forJc.add(part);
             }
         }
@@ -628,8 +635,12 @@ final class RelayRound {
                         if (pause.state() == RelayState.NEEDS_JC) {
                             setPause(RelayState.RUNNING, "the operator answered " + from);
                         }
+                    } else if (item.kind() == Kind.HELD_REPLY) {
+                        sendHeld(p, e.text().orElse(""), "edited");
                     }
                 }
+                case APPROVE -> sendHeld(p, item.text(), "approved");
+                case REJECT -> rejectHeld(p);
                 case RESTART -> item.session().filter(SessionId::isValid).map(SessionId::of).ifPresent(agentRestarts);
                 default -> { }
             }
@@ -740,6 +751,46 @@ final class RelayRound {
         LOG.info("the operator answered {} ({} characters) {}", w.describe(), text.length(), p.entry().source().from());
         finish(w, reply, false);
         return Optional.of(done);
+    }
+
+    // ---------------------------------------------------------------- held replies
+
+    private static final String HELD_PREFIX = Kind.HELD_REPLY.wire() + ":";
+
+    private void holdForReview(Recovery.Answered part, boolean jc) {
+        String session = part.item().replyTo().map(SessionId::value).orElseThrow();
+        LOG.info("the reply to {} is held for review (review: {})", part.item().describe(),
+                keys.settings().reviewOf(SessionId.of(session)).wire());
+        raise(new Inbox.Raise(Kind.HELD_REPLY, jc ? Severity.URGENT : Severity.HIGH, HELD_PREFIX + part.item().key(),
+                Optional.of(session), "Reply to " + session + " held for review" + (jc ? " (it asks for JC)" : ""), part.text()));
+    }
+
+    /**
+     * Sends a held reply (approved as it is, or the operator's edit) as a direct message to its session, under a name
+     * fixed by the action: the message is written and the action marked carried out before the message is taken,
+     * so carrying the action out again after a crash finds the message and does not send it twice.
+     */
+    private void sendHeld(Inbox.Pending p, String text, String how) {
+        String session = p.item().session().orElseThrow();
+        Path file = operator.dir().resolve(OperatorInbox.nameFor(p.entry().at(), p.item().code(), p.index(), Optional.empty()));
+        if (!Files.exists(file)) {
+            AtomicFiles.write(file, DirectMessage.format(SessionId.of(session), text));
+        }
+        LOG.info("inbox {}: the held reply to {} is sent, {} {}", p.item().code(), session, how, p.entry().source().from());
+    }
+
+    /** A rejected reply: not sent; the coordinator is told with the operator's note, and its new reply is held again. */
+    private void rejectHeld(Inbox.Pending p) {
+        String session = p.item().session().orElseThrow();
+        Path file = operator.dir().resolve(OperatorInbox.nameFor(p.entry().at(), p.item().code(), p.index(), p.item().session()));
+        if (Files.exists(file) || conversation.hasUserTurn(OperatorInbox.key(file))) {
+            return;
+        }
+        String note = p.entry().text().map(n -> " with this note: " + n).orElse(" (no note)");
+        AtomicFiles.write(file, "The operator did not send your reply to " + session + "; they rejected it" + note
+                + "\nWrite your reply to " + session + " again.");
+        LOG.info("inbox {}: the held reply to {} is rejected {}; the coordinator is asked again", p.item().code(), session,
+                p.entry().source().from());
     }
 
     private void answerAsOperator(Inbox.Pending p) {

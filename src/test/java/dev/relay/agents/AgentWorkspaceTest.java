@@ -23,7 +23,7 @@ class AgentWorkspaceTest {
         Home home = new Home(dir);
         SessionId c1 = SessionId.of("c1");
         SessionConfig config = new SessionConfig(c1, SessionConfig.Kind.CONTAINER, Optional.empty(), Optional.empty(),
-                SessionConfig.Container.DEFAULTS);
+                SessionConfig.Container.DEFAULTS, Optional.empty());
         AgentWorkspace.askToClose(home, config);   // no workspace yet: made for it
         Path close = home.agentInputDir(c1).resolve("_close");
         assertTrue(Files.exists(close));
