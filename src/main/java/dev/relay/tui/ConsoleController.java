@@ -446,6 +446,10 @@ public final class ConsoleController {
         target(Action.ANSWER).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.ANSWER)));
     }
 
+    void inboxReject() {
+        target(Action.REJECT).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.REJECT)));
+    }
+
     void inboxSnoozeFor() {
         target(Action.SNOOZE).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.SNOOZE)));
     }
@@ -474,6 +478,13 @@ public final class ConsoleController {
             return;
         }
         String text = answerEditor.text();
+        if (text.isBlank() && prompt.get().action() == Action.REJECT) {
+            Inbox.Outcome o = actions.act(Inbox.Request.of(prompt.get().code(), Action.REJECT, Source.CONSOLE));
+            prompt = Optional.empty();
+            mode = ConsoleMode.INBOX;
+            outcome(o);
+            return;
+        }
         if (text.isBlank()) {
             say(prompt.get().action() == Action.SNOOZE ? "how long? 30m, 2h, 1d; or Esc to go back"
                     : "nothing to send: type the answer, or Esc to go back", Style.WARN);

@@ -65,6 +65,8 @@ final class KeyTables {
     static final List<InboxKey> INBOX_ACTIONS = List.of(
             new InboxKey(new KeyBinding(Key.ch('a'), "Answer", "Answer the item: type what to tell the session, Enter sends", true, ConsoleController::inboxAnswer), Action.ANSWER),
             new InboxKey(new KeyBinding(Key.ch('r'), "Resume", "Resume: the relay goes on without an answer", true, c -> c.inboxAct(Action.RESUME)), Action.RESUME),
+            new InboxKey(new KeyBinding(Key.ch('y'), "Approve", "Approve the held reply: it is sent as it is", true, c -> c.inboxAct(Action.APPROVE)), Action.APPROVE),
+            new InboxKey(new KeyBinding(Key.ch('n'), "Reject", "Reject the held reply: the coordinator writes it again, with your note", true, ConsoleController::inboxReject), Action.REJECT),
             new InboxKey(new KeyBinding(Key.ch('R'), "Restart", "Restart the failed agent now (its backoff ends)", true, c -> c.inboxAct(Action.RESTART)), Action.RESTART),
             new InboxKey(new KeyBinding(Key.ch('c'), "Ack", "Acknowledge: you have seen it (no more pushes; it stays open)", true, c -> c.inboxAct(Action.ACK)), Action.ACK),
             new InboxKey(new KeyBinding(Key.ch('z'), "Snooze 1h", "Snooze for an hour: pushed again then", true, c -> c.inboxAct(Action.SNOOZE)), Action.SNOOZE),

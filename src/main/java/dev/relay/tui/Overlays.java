@@ -136,6 +136,7 @@ final class Overlays {
     static Window answerEditor(TerminalSize size, TextEditor ed, String code, Action action, Optional<Item> item) {
         String title = action == Action.SNOOZE
                 ? "Snooze " + code + " for how long? (30m, 2h, 1d)"
+                : action == Action.REJECT ? "Reject " + code + ": a note for the coordinator (may be empty)"
                 : "Answer " + code + item.flatMap(Item::session).map(s -> ": what to tell " + s).orElse("");
         Line hint = item.filter(Item::isOpen).map(i -> Line.of(Style.DIM, i.title()))
                 .orElseGet(() -> Line.of(Style.WARN, code + " is no longer open"

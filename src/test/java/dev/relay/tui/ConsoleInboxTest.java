@@ -138,6 +138,31 @@ class ConsoleInboxTest {
     }
 
     @Test
+    void y_approves_a_held_reply_and_n_rejects_another_with_a_typed_note() {
+        inbox.act(Inbox.Request.of(urgent, Action.RESOLVE, Source.CLI));
+        inbox.act(Inbox.Request.of(stuck, Action.RESOLVE, Source.CLI));
+        String first = inbox.raise(new Raise(Kind.HELD_REPLY, Severity.HIGH, "held_reply:k1", Optional.of("s1"),
+                "Reply to s1 held for review", "Drop the users table.")).code();
+        ConsoleController c = console(this::live);
+        press(c, "i", "y");
+        assertEquals(Action.APPROVE, last(item(first)).action());
+        assertFalse(item(first).isOpen());
+
+        String second = inbox.raise(new Raise(Kind.HELD_REPLY, Severity.HIGH, "held_reply:k2", Optional.of("s1"),
+                "Reply to s1 held for review", "Force-push main.")).code();
+        press(c, "n");
+        assertEquals(ConsoleMode.EDIT_ANSWER, c.mode());
+        for (char ch : "never on main".toCharArray()) {
+            press(c, String.valueOf(ch));
+        }
+        press(c, KeyType.Enter);
+        Item rejected = item(second);
+        assertEquals(Action.REJECT, last(rejected).action());
+        assertEquals(Optional.of("never on main"), last(rejected).text());
+        assertEquals(Source.CONSOLE, last(rejected).source());
+    }
+
+    @Test
     void j_selects_the_next_item_and_z_snoozes_it_for_an_hour_and_Z_for_a_typed_time() {
         ConsoleController c = console(this::live);
         press(c, "i", "j", "z");
