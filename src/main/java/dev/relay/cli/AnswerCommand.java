@@ -9,8 +9,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "answer", mixinStandardHelpOptions = true,
-        description = {"Answers an inbox item: a question the coordinator asked JC ([NEEDS-JC]) gets your text as the",
-            "operator's message, and the relay runs on. The first answer to an item wins, from anywhere.",
+        description = {"Answers an inbox item. A question the coordinator asked JC ([NEEDS-JC]): your text is the operator's",
+            "message to the coordinator, and the relay runs on. A report (you are the coordinator: no API key, or",
+            "coordinator: operator): your text is the reply the agent gets. A held reply (review:): your text is sent",
+            "instead of the coordinator's. The first answer to an item wins, from anywhere.",
             "",
             "Examples:",
             "  relay answer K7Q2M \"Yes, ship it; skip the flaky test.\"",
