@@ -75,6 +75,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/AgentCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/AgentsCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/AnswerCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/ApproveCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/CompletionCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ConsoleRunner.java
 //SOURCES ../src/main/java/dev/relay/cli/ControlCommand.java
@@ -85,9 +86,11 @@
 //SOURCES ../src/main/java/dev/relay/cli/InboxCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/InitCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ItemCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/LogCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/Main.java
 //SOURCES ../src/main/java/dev/relay/cli/OverrideCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/PauseCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/RejectCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RelayCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ResolveCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ResumeCommand.java
@@ -98,6 +101,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/StatusCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/TextSource.java
 //SOURCES ../src/main/java/dev/relay/cli/TopicCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/TraceCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/UserException.java
 //SOURCES ../src/main/java/dev/relay/cli/Version.java
 //SOURCES ../src/main/java/dev/relay/config/AgentCredential.java
@@ -108,6 +112,7 @@
 //SOURCES ../src/main/java/dev/relay/config/EnvFile.java
 //SOURCES ../src/main/java/dev/relay/config/Price.java
 //SOURCES ../src/main/java/dev/relay/config/PriceTable.java
+//SOURCES ../src/main/java/dev/relay/config/Review.java
 //SOURCES ../src/main/java/dev/relay/config/Secrets.java
 //SOURCES ../src/main/java/dev/relay/config/SessionConfig.java
 //SOURCES ../src/main/java/dev/relay/config/Settings.java
@@ -210,6 +215,7 @@
 //SOURCES ../src/main/java/dev/relay/state/package-info.java
 //SOURCES ../src/main/java/dev/relay/tracker/TrackerForwarder.java
 //SOURCES ../src/main/java/dev/relay/tracker/package-info.java
+//SOURCES ../src/main/java/dev/relay/trail/Trail.java
 //SOURCES ../src/main/java/dev/relay/tui/Console.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleController.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleHost.java

@@ -31,6 +31,8 @@ public record Home(Path root) {
     public Path pauseFile() { return stateDir().resolve("pause.json"); }
     /** The operator's inbox: every item that needs the operator, and what is still to be pushed to the phone. */
     public Path inboxFile() { return stateDir().resolve("inbox.json"); }
+    /** The record of every message in and out, one step a line, appended only. */
+    public Path trailFile() { return stateDir().resolve("trail.jsonl"); }
     public Path controlDir() { return stateDir().resolve("control"); }
     public Path outboxRoot() { return stateDir().resolve("outbox"); }
     public Path outboxDir(SessionId session) { return outboxRoot().resolve(session.value()); }

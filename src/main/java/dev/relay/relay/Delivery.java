@@ -40,7 +40,8 @@ final class Delivery {
 
     sealed interface Outcome {}
 
-    record Delivered(SessionId session) implements Outcome {}
+    /** A reply handed to its session; {@code digest} names the turn it answers (its outbox entry's). */
+    record Delivered(SessionId session, String digest) implements Outcome {}
 
     /** The session takes replies again after being blocked. */
     record Unblocked(SessionId session, Blocked was, Instant at) implements Outcome {}
@@ -118,7 +119,7 @@ final class Delivery {
             }
             lastDispatch.remove(session);
             lastDispatch.put(session, clock.instant());
-            outcomes.add(new Delivered(session));
+            outcomes.add(new Delivered(session, entry.keyDigest()));
         }
     }
 

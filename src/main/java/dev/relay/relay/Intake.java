@@ -43,11 +43,14 @@ final class Intake {
      * A bad envelope is rejected when it arrives, not only when its turn would come: while the relay is paused or
      * busy, the agent that wrote it (and the operator) learn at once why it will never be taken.
      */
-    void screenNewEnvelopes(Consumer<Rejection> rejected) {
+    void screenNewEnvelopes(Consumer<Rejection> rejected, Consumer<QueuedEnvelope> fresh) {
         for (QueueDirectory.Entry entry : queueIndex.takeFresh()) {
-            if (queue.read(entry) instanceof QueueDirectory.ReadResult.Invalid invalid) {
+            QueueDirectory.ReadResult result = queue.read(entry);
+            if (result instanceof QueueDirectory.ReadResult.Invalid invalid) {
                 rejected.accept(queue.reject(entry.file(), invalid.reason()));
                 queueIndex.forget(entry.file());
+            } else if (result instanceof QueueDirectory.ReadResult.Valid valid) {
+                fresh.accept(valid.envelope());
             }
         }
     }

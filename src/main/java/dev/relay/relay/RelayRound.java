@@ -14,6 +14,7 @@ import dev.relay.dispatch.DispatchTarget;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
 import dev.relay.files.IoCause;
+import dev.relay.core.Keys;
 import dev.relay.inbox.Action;
 import dev.relay.inbox.Inbox;
 import dev.relay.inbox.Item;
@@ -29,6 +30,7 @@ import dev.relay.state.PauseFile;
 import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.TakenIds;
+import dev.relay.trail.Trail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,6 +74,7 @@ final class RelayRound {
     private final OperatorInbox operator;
     private final Delivery delivery;
     private final InboxDriver inbox;
+    private final Trail trail;
     /** Reports raised as inbox items in this run (one resolved without an answer is not raised again). */
     private final Set<String> reportsRaised = new HashSet<>();
     private Consumer<SessionId> agentRestarts = session -> LOG.warn("no agent {} to restart here", session);
@@ -114,6 +117,7 @@ final class RelayRound {
         this.operator = new OperatorInbox(home.jcInputFile(), home.operatorDir(), clock);
         this.delivery = new Delivery(home, outbox, targets, clock, watch, this::reach);
         this.inbox = new InboxDriver(new Inbox(home.inboxFile(), clock));
+        this.trail = new Trail(home.trailFile());
     }
 
     /** Who restarts a container agent when the operator asks from the inbox. */
@@ -157,6 +161,7 @@ final class RelayRound {
     }
 
     void close() {
+        trail.close();
         if (conversation != null) {
             conversation.close();
         }
@@ -252,7 +257,8 @@ final class RelayRound {
         turns.unrecorded().ifPresent(done -> turnDone(turns.record(done, context())));
         pumpOutbox();
         takeOperatorInput();
-        intake.screenNewEnvelopes(this::rejected);
+        intake.screenNewEnvelopes(this::rejected, env -> trail("queued", env.file(), env.envelope().session().value(),
+                null, env.envelope().session().value(), preview(env.envelope().content()), env.modifiedAt()));
         if (keys.lookAgain(now)) {
             reloadSecrets();
         }
@@ -316,7 +322,30 @@ final class RelayRound {
         return Optional.of(batched ? WorkItem.batch(reports) : reports.get(0));
     }
 
+    // ---------------------------------------------------------------- the record of every message
+
+    /** The name of the message in {@code file}: its file name without the extension. */
+    static String messageId(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static String preview(String text) {
+        String t = text.strip();
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+    }
+
+    private void trail(String step, Path file, String session, String reply, String by, String text, Instant at) {
+        trail.append(new Trail.Step(at.toString(), step, file == null ? null : messageId(file), session, reply, by, text));
+    }
+
+    private void trail(String step, WorkItem item, String reply, String by, String text) {
+        trail(step, item.file(), item.replyTo().map(SessionId::value).orElse(null), reply, by, text, clock.instant());
+    }
+
     private void rejected(Rejection r) {
+        trail("rejected", r.movedTo(), null, null, "relay", r.reason(), clock.instant());
         LOG.warn("rejected {}: {} (moved to {})", r.name(), r.reason(), home.root().relativize(r.movedTo()));
         status.changed();
         emit(new RelayEvent.EnvelopeRejected(r));
@@ -408,6 +437,7 @@ final class RelayRound {
     private void startTurn(WorkItem item) {
         for (WorkItem report : item.isBatch() ? item.members() : List.of(item)) {
             inbox.clear(reportKey(report.file()), "the coordinator answers it");
+            trail("taken", report, null, keys.settings().model(), item.isBatch() ? "in a batch of " + item.members().size() : null);
         }
         turnDone(turns.start(item, context()));
     }
@@ -493,6 +523,11 @@ final class RelayRound {
         for (Recovery.Answered part : parts) {
             boolean jc = Turns.needsJc(keys.settings(), part.text());
             boolean held = reviewable && part.item().replyTo().map(s -> keys.settings().reviewOf(s).holds(jc)).orElse(false);
+            trail("answered", part.item(), Keys.digest(part.item().key()), reviewable ? keys.settings().model() : Turn.OPERATOR,
+                    preview(part.text()));
+            if (held || jc) {
+                trail("held", part.item(), null, "relay", held ? "for review" : "for JC: the relay pauses");
+            }
             finisher.add(TurnFinisher.Finish.answered(part.item(), part.text(), jc || held));
             if (held) {
                 holdForReview(part, jc);
@@ -544,6 +579,10 @@ final class RelayRound {
     private void pumpOutbox() {
         for (Delivery.Outcome outcome : delivery.pump()) {
             status.changed();
+            if (outcome instanceof Delivery.Delivered d) {
+                trail("dispatched", null, d.session().value(), d.digest(),
+                        keys.settings().isContainerSession(d.session()) ? "container" : "file", null, clock.instant());
+            }
             apply(Delivery.effects(outcome));
         }
     }
@@ -761,7 +800,7 @@ final class RelayRound {
         String session = part.item().replyTo().map(SessionId::value).orElseThrow();
         LOG.info("the reply to {} is held for review (review: {})", part.item().describe(),
                 keys.settings().reviewOf(SessionId.of(session)).wire());
-        raise(new Inbox.Raise(Kind.HELD_REPLY, jc ? Severity.URGENT : Severity.HIGH, HELD_PREFIX + part.item().key(),
+        raise(new Inbox.Raise(Kind.HELD_REPLY, jc ? Severity.URGENT : Severity.HIGH, HELD_PREFIX + messageId(part.item().file()),
                 Optional.of(session), "Reply to " + session + " held for review" + (jc ? " (it asks for JC)" : ""), part.text()));
     }
 
@@ -776,6 +815,8 @@ final class RelayRound {
         if (!Files.exists(file)) {
             AtomicFiles.write(file, DirectMessage.format(SessionId.of(session), text));
         }
+        trail(how, heldMessage(p), session, Keys.digest(OperatorInbox.key(file)), p.entry().source().wire(), preview(text),
+                p.entry().at());
         LOG.info("inbox {}: the held reply to {} is sent, {} {}", p.item().code(), session, how, p.entry().source().from());
     }
 
@@ -787,10 +828,16 @@ final class RelayRound {
             return;
         }
         String note = p.entry().text().map(n -> " with this note: " + n).orElse(" (no note)");
+        trail("rejected", heldMessage(p), session, null, p.entry().source().wire(), p.entry().text().orElse(null), p.entry().at());
         AtomicFiles.write(file, "The operator did not send your reply to " + session + "; they rejected it" + note
                 + "\nWrite your reply to " + session + " again.");
         LOG.info("inbox {}: the held reply to {} is rejected {}; the coordinator is asked again", p.item().code(), session,
                 p.entry().source().from());
+    }
+
+    /** The message whose reply a held_reply item holds (its key names it), as the file it was in. */
+    private Path heldMessage(Inbox.Pending p) {
+        return home.queueDir().resolve(p.item().key().substring(HELD_PREFIX.length()) + ".json");
     }
 
     private void answerAsOperator(Inbox.Pending p) {

@@ -1,0 +1,96 @@
+package dev.relay.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relay.cli.Main;
+import dev.relay.inbox.Action;
+import dev.relay.inbox.Inbox;
+import dev.relay.inbox.Kind;
+import dev.relay.inbox.Source;
+import dev.relay.testing.LoopHarness;
+import dev.relay.testing.ManualClock;
+import dev.relay.trail.Trail;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every message traced: the steps of a message's life in state/trail.jsonl, and relay trace / relay log over them. */
+class TrailTest {
+    @TempDir
+    Path dir;
+
+    final ManualClock clock = new ManualClock(Instant.parse("2026-12-03T09:00:00Z"));
+    LoopHarness relay;
+    RelayLoop loop;
+
+    @AfterEach
+    void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    void steps(int n) {
+        for (int i = 0; i < n; i++) {
+            clock.advance(Duration.ofMillis(250));
+            loop.stepOnce();
+        }
+    }
+
+    String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, Map.of("RELAY_HOME", dir.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
+        return code + ":" + out + err;
+    }
+
+    @Test
+    void a_held_and_approved_reply_has_every_step_in_order_with_who_did_it() throws Exception {
+        relay = new LoopHarness(dir, clock).config("review: all\n");
+        loop = relay.build();
+        loop.startStepping();
+        relay.coordinator.thenReply("Drop the users table.");
+        Path envelope = relay.send("s1", "migration ready");
+        String id = RelayRound.messageId(envelope);
+        steps(2);
+        new Inbox(relay.home.inboxFile(), clock).act(Inbox.Request.of(relay.open(Kind.HELD_REPLY).get(0).code(),
+                Action.APPROVE, Source.PHONE));
+        steps(3);
+        assertEquals("Drop the users table.", relay.take("s1"));
+
+        List<Trail.Step> trace = Trail.of(new Trail(relay.home.trailFile()).read(), id);
+        assertEquals(List.of("queued", "taken", "answered", "held", "approved", "dispatched"),
+                trace.stream().map(Trail.Step::step).toList(), trace.toString());
+        assertEquals("s1", trace.get(0).session());
+        assertEquals(relay.settings().model(), trace.get(2).by());
+        assertEquals("Drop the users table.", trace.get(2).text());
+        assertEquals("phone", trace.get(4).by());
+        assertEquals("s1", trace.get(5).session());
+        assertEquals("file", trace.get(5).by());
+        for (int i = 1; i < trace.size(); i++) {
+            assertTrue(!trace.get(i).instant().isBefore(trace.get(i - 1).instant()), "in time order: " + trace);
+        }
+
+        String printed = cli("trace", id.substring(0, 13));
+        assertTrue(printed.startsWith("0:" + id), printed);
+        assertTrue(printed.contains("approved   by phone (s1): Drop the users table."), printed);
+        assertTrue(printed.contains("dispatched by file (s1)"), printed);
+        assertTrue(cli("trace", "nope").startsWith("1:"));
+
+        String log = cli("log", "--session", "s1", "--since", "2026-12-03T00:00:00Z");
+        assertEquals(6, log.lines().filter(l -> l.contains("(s1)")).count(), log);
+        String json = cli("log", "--json");
+        assertEquals(6, json.substring(2).lines().filter(l -> l.startsWith("{")).count(), json);
+        assertTrue(cli("log", "--since", "soon").startsWith("2:"));
+        assertTrue(Files.readString(relay.home.trailFile()).lines().allMatch(l -> l.startsWith("{\"at\":")));
+    }
+}
