@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class, StatusCommand.class, TopicCommand.class, SendCommand.class, OverrideCommand.class,
             PauseCommand.class, ResumeCommand.class, AgentsCommand.class, AgentCommand.class, HookCommand.class, CompletionCommand.class, InitCommand.class,
-            InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class
+            InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class,
+            QueueCommand.class, CancelCommand.class, EditCommand.class
         })
 final class RelayCommand extends RunBase {
 }
