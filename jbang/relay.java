@@ -76,9 +76,11 @@
 //SOURCES ../src/main/java/dev/relay/cli/AgentsCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/AnswerCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ApproveCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/CancelCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/CompletionCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ConsoleRunner.java
 //SOURCES ../src/main/java/dev/relay/cli/ControlCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/EditCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ExitCodes.java
 //SOURCES ../src/main/java/dev/relay/cli/HomeCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/HomeOption.java
@@ -90,6 +92,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/Main.java
 //SOURCES ../src/main/java/dev/relay/cli/OverrideCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/PauseCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/QueueCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RejectCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RelayCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ResolveCommand.java
@@ -159,6 +162,7 @@
 //SOURCES ../src/main/java/dev/relay/monitor/LineTail.java
 //SOURCES ../src/main/java/dev/relay/monitor/OperatorActions.java
 //SOURCES ../src/main/java/dev/relay/monitor/Previews.java
+//SOURCES ../src/main/java/dev/relay/monitor/QueueItems.java
 //SOURCES ../src/main/java/dev/relay/monitor/QueueView.java
 //SOURCES ../src/main/java/dev/relay/monitor/Stamp.java
 //SOURCES ../src/main/java/dev/relay/monitor/StatusWatch.java

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             RunCommand.class, StatusCommand.class, TopicCommand.class, SendCommand.class, OverrideCommand.class,
             PauseCommand.class, ResumeCommand.class, AgentsCommand.class, AgentCommand.class, HookCommand.class, CompletionCommand.class, InitCommand.class,
             InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class,
-            ApproveCommand.class, RejectCommand.class, TraceCommand.class, LogCommand.class
+            ApproveCommand.class, RejectCommand.class, TraceCommand.class, LogCommand.class,
+            QueueCommand.class, CancelCommand.class, EditCommand.class
         })
 final class RelayCommand extends RunBase {
 }

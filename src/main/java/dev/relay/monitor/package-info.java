@@ -7,6 +7,7 @@
  * followed agent log) and the inbox (state/inbox.json, read without its lock); {@link dev.relay.monitor.AgentLogLines}
  * shows an agent's log ({@link dev.relay.agents.AgentLog}) to the console and to `relay agent`;
  * {@link dev.relay.monitor.OperatorActions} / {@link dev.relay.monitor.FileOperatorActions} are the operator's
- * override, pause, resume and actions on inbox items. Imports core, files and the feature packages; never tui or cli.
+ * override, pause, resume and actions on inbox items; {@link dev.relay.monitor.QueueItems} lists what waits and cancels
+ * or edits it before it is taken. Imports core, files and the feature packages; never tui or cli.
  */
 package dev.relay.monitor;
