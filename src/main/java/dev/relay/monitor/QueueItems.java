@@ -12,6 +12,7 @@ import dev.relay.core.SessionId;
 import dev.relay.dispatch.InputLabel;
 import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
+import dev.relay.trail.Trail;
 import dev.relay.queue.QueueDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -243,6 +244,7 @@ public final class QueueItems {
             AtomicFiles.deleteQuietly(reason);
             return moved.get();
         }
+        trail("cancelled", item, by, null, at);
         return new Outcome.Done(item, target);
     }
 
@@ -292,7 +294,18 @@ public final class QueueItems {
         }
         AtomicFiles.move(staged, item.file());
         record(item, newText, by);
+        trail("edited", item, by, newText, clock.instant());
         return new Outcome.Done(item, kept);
+    }
+
+    /** The step in the record of every message (relay trace), under the message's file name as the relay names it. */
+    private void trail(String step, Item item, String by, String text, Instant at) {
+        String name = item.file().getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        try (Trail t = new Trail(home.trailFile())) {
+            t.append(new Trail.Step(at.toString(), step, dot > 0 ? name.substring(0, dot) : name,
+                    item.session().orElse(null), null, by, text == null ? null : text.length() > 200 ? text.substring(0, 200) + "…" : text));
+        }
     }
 
     private void record(Item item, String newText, String by) {

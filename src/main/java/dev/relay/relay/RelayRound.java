@@ -75,6 +75,8 @@ final class RelayRound {
     private final Delivery delivery;
     private final InboxDriver inbox;
     private final Trail trail;
+    private static final int QUEUED_REMEMBERED = 20_000;
+    private final java.util.LinkedHashSet<String> queuedSeen = new java.util.LinkedHashSet<>();
     /** Reports raised as inbox items in this run (one resolved without an answer is not raised again). */
     private final Set<String> reportsRaised = new HashSet<>();
     private Consumer<SessionId> agentRestarts = session -> LOG.warn("no agent {} to restart here", session);
@@ -257,8 +259,7 @@ final class RelayRound {
         turns.unrecorded().ifPresent(done -> turnDone(turns.record(done, context())));
         pumpOutbox();
         takeOperatorInput();
-        intake.screenNewEnvelopes(this::rejected, env -> trail("queued", env.file(), env.envelope().session().value(),
-                null, env.envelope().session().value(), preview(env.envelope().content()), env.modifiedAt()));
+        intake.screenNewEnvelopes(this::rejected, this::queued);
         if (keys.lookAgain(now)) {
             reloadSecrets();
         }
@@ -329,6 +330,18 @@ final class RelayRound {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /** An envelope seen for the first time in this run (one edited or seen again after a rescan is not queued again). */
+    private void queued(dev.relay.queue.QueuedEnvelope env) {
+        if (!queuedSeen.add(messageId(env.file()))) {
+            return;
+        }
+        if (queuedSeen.size() > QUEUED_REMEMBERED) {
+            queuedSeen.remove(queuedSeen.iterator().next());
+        }
+        trail("queued", env.file(), env.envelope().session().value(), null, env.envelope().session().value(),
+                preview(env.envelope().content()), env.modifiedAt());
     }
 
     private static String preview(String text) {

@@ -54,6 +54,10 @@ class QueueItemsLoopTest {
         assertTrue(relay.journalLines().stream().noneMatch(l -> l.contains("cancel me")));
         assertTrue(Files.exists(items.cancelledDir().resolve(drop.getFileName())));
         assertFalse(Files.exists(keep));
+        String dropId = drop.getFileName().toString().replace(".json", "");
+        java.util.List<String> steps = dev.relay.trail.Trail.of(new dev.relay.trail.Trail(relay.home.trailFile()).read(), dropId)
+                .stream().map(s -> s.step() + " by " + s.by()).toList();
+        assertEquals(java.util.List.of("queued by s1", "cancelled by cli"), steps, "its trace ends cancelled");
     }
 
     @Test
@@ -68,6 +72,10 @@ class QueueItemsLoopTest {
 
         assertEquals("reply to: [session s1] final words", relay.take("s1"));
         assertTrue(relay.journalLines().stream().noneMatch(l -> l.contains("first draft")));
+        String id = env.getFileName().toString().replace(".json", "");
+        java.util.List<String> steps = dev.relay.trail.Trail.of(new dev.relay.trail.Trail(relay.home.trailFile()).read(), id)
+                .stream().map(dev.relay.trail.Trail.Step::step).toList();
+        assertEquals(java.util.List.of("queued", "edited", "taken", "answered", "dispatched"), steps);
     }
 
     @Test
