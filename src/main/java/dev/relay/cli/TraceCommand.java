@@ -35,6 +35,9 @@ final class TraceCommand extends HomeCommand {
         List<Trail.Step> all = new Trail(home().trailFile()).read();
         List<Trail.Step> steps = distinct(Trail.of(all, id));
         if (steps.isEmpty()) {
+            steps = distinct(byQueueId(all, id));
+        }
+        if (steps.isEmpty()) {
             Set<String> candidates = Trail.candidates(all, id);
             throw new UserException(candidates.size() > 1
                     ? id + " names " + candidates.size() + " messages (" + String.join(", ", candidates.stream().limit(5).toList())
@@ -51,6 +54,19 @@ final class TraceCommand extends HomeCommand {
             out().println("  " + line(s));
         }
         return ExitCodes.OK;
+    }
+
+    /** The steps of the message whose `relay queue` id starts with {@code id}, if exactly one does. */
+    private List<Trail.Step> byQueueId(List<Trail.Step> all, String id) {
+        dev.relay.monitor.QueueItems items = new dev.relay.monitor.QueueItems(home(), Long.MAX_VALUE, java.time.Clock.systemUTC());
+        Set<String> names = new LinkedHashSet<>();
+        for (Trail.Step s : all) {
+            if (s.message() != null && (items.idOf(dev.relay.monitor.QueueItems.Kind.ENVELOPE,
+                    home().queueDir().resolve(s.message() + ".json")).startsWith(id))) {
+                names.add(s.message());
+            }
+        }
+        return names.size() == 1 ? Trail.of(all, names.iterator().next()) : List.of();
     }
 
     /** "09:41:15 answered by claude-sonnet-5-5 (s1): Good. Next: ..." */

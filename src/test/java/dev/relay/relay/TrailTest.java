@@ -85,6 +85,9 @@ class TrailTest {
         assertTrue(printed.contains("approved   by phone (s1): Drop the users table."), printed);
         assertTrue(printed.contains("dispatched by file (s1)"), printed);
         assertTrue(cli("trace", "nope").startsWith("1:"));
+        String queueId = new dev.relay.monitor.QueueItems(relay.home, Long.MAX_VALUE, clock)
+                .idOf(dev.relay.monitor.QueueItems.Kind.ENVELOPE, envelope);
+        assertTrue(cli("trace", queueId).startsWith("0:" + id), "the id `relay queue` showed: " + cli("trace", queueId));
 
         String log = cli("log", "--session", "s1", "--since", "2026-12-03T00:00:00Z");
         assertEquals(6, log.lines().filter(l -> l.contains("(s1)")).count(), log);
