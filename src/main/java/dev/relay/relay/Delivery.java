@@ -43,6 +43,12 @@ final class Delivery {
     /** A reply handed to its session; {@code digest} names the turn it answers (its outbox entry's). */
     record Delivered(SessionId session, String digest) implements Outcome {}
 
+    /**
+     * The session's reader took the reply last handed to it (input.txt is gone: read, or taken by its hook), or, for
+     * a session that takes its replies at once (a container agent), that it has it.
+     */
+    record Read(SessionId session, String digest) implements Outcome {}
+
     /** The session takes replies again after being blocked. */
     record Unblocked(SessionId session, Blocked was, Instant at) implements Outcome {}
 
@@ -69,6 +75,9 @@ final class Delivery {
     /** The last hand-over to each session, the most recent last. */
     private final LinkedHashMap<SessionId, Instant> lastDispatch = new LinkedHashMap<>();
     private final Set<Path> watchedDirs = new HashSet<>();
+    /** The reply each session was last handed and has not yet taken (its digest); read back from .input.json at start. */
+    private final Map<SessionId, String> unread = new HashMap<>();
+    private final Set<SessionId> labelsRead = new HashSet<>();
 
     Delivery(Home home, Outbox outbox, Function<SessionId, DispatchTarget> targets, Clock clock, Watch watch,
              BiConsumer<TurnStep, String> reach) {
@@ -103,7 +112,17 @@ final class Delivery {
 
     private void deliverWaiting(SessionId session, List<Outcome> outcomes) {
         DispatchTarget target = targets.apply(session);
-        if (target.busy(session)) {
+        if (labelsRead.add(session)) {
+            // a reply handed over before a restart: its label says which, so its reading is still told
+            dev.relay.dispatch.InputLabel.read(home.inputLabelFile(session))
+                    .filter(l -> java.nio.file.Files.exists(home.inputFile(session)))
+                    .ifPresent(l -> unread.put(session, l.keyDigest()));
+        }
+        boolean busy = target.busy(session);
+        if (!busy && unread.containsKey(session)) {
+            outcomes.add(new Read(session, unread.remove(session)));
+        }
+        if (busy) {
             watchDispatchDir(session);   // its reader's taking the last reply is what lets the next one go
             return;
         }
@@ -120,6 +139,11 @@ final class Delivery {
             lastDispatch.remove(session);
             lastDispatch.put(session, clock.instant());
             outcomes.add(new Delivered(session, entry.keyDigest()));
+            if (target.busy(session)) {
+                unread.put(session, entry.keyDigest());   // told when its reader takes it
+            } else {
+                outcomes.add(new Read(session, entry.keyDigest()));
+            }
         }
     }
 

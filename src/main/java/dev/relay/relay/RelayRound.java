@@ -595,6 +595,10 @@ final class RelayRound {
             if (outcome instanceof Delivery.Delivered d) {
                 trail("dispatched", null, d.session().value(), d.digest(),
                         keys.settings().isContainerSession(d.session()) ? "container" : "file", null, clock.instant());
+            } else if (outcome instanceof Delivery.Read r) {
+                trail("read", null, r.session().value(), r.digest(), r.session().value(),
+                        keys.settings().isContainerSession(r.session()) ? "the container has it" : "input.txt taken",
+                        clock.instant());
             }
             apply(Delivery.effects(outcome));
         }

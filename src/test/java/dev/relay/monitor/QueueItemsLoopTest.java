@@ -73,9 +73,10 @@ class QueueItemsLoopTest {
         assertEquals("reply to: [session s1] final words", relay.take("s1"));
         assertTrue(relay.journalLines().stream().noneMatch(l -> l.contains("first draft")));
         String id = env.getFileName().toString().replace(".json", "");
-        java.util.List<String> steps = dev.relay.trail.Trail.of(new dev.relay.trail.Trail(relay.home.trailFile()).read(), id)
-                .stream().map(dev.relay.trail.Trail.Step::step).toList();
-        assertEquals(java.util.List.of("queued", "edited", "taken", "answered", "dispatched"), steps);
+        java.util.function.Supplier<java.util.List<String>> steps = () -> dev.relay.trail.Trail.of(
+                new dev.relay.trail.Trail(relay.home.trailFile()).read(), id).stream().map(dev.relay.trail.Trail.Step::step).toList();
+        Await.until("the reply's reading recorded", () -> steps.get().contains("read"));
+        assertEquals(java.util.List.of("queued", "edited", "taken", "answered", "dispatched", "read"), steps.get());
     }
 
     @Test

@@ -65,10 +65,11 @@ class TrailTest {
         new Inbox(relay.home.inboxFile(), clock).act(Inbox.Request.of(relay.open(Kind.HELD_REPLY).get(0).code(),
                 Action.APPROVE, Source.PHONE));
         steps(3);
-        assertEquals("Drop the users table.", relay.take("s1"));
+        assertEquals("Drop the users table.", relay.take("s1"));   // the agent reads input.txt and deletes it
+        steps(1);
 
         List<Trail.Step> trace = Trail.of(new Trail(relay.home.trailFile()).read(), id);
-        assertEquals(List.of("queued", "taken", "answered", "held", "approved", "dispatched"),
+        assertEquals(List.of("queued", "taken", "answered", "held", "approved", "dispatched", "read"),
                 trace.stream().map(Trail.Step::step).toList(), trace.toString());
         assertEquals("s1", trace.get(0).session());
         assertEquals(relay.settings().model(), trace.get(2).by());
@@ -90,9 +91,9 @@ class TrailTest {
         assertTrue(cli("trace", queueId).startsWith("0:" + id), "the id `relay queue` showed: " + cli("trace", queueId));
 
         String log = cli("log", "--session", "s1", "--since", "2026-12-03T00:00:00Z");
-        assertEquals(6, log.lines().filter(l -> l.contains("(s1)")).count(), log);
+        assertEquals(7, log.lines().filter(l -> l.contains("(s1)")).count(), log);
         String json = cli("log", "--json");
-        assertEquals(6, json.substring(2).lines().filter(l -> l.startsWith("{")).count(), json);
+        assertEquals(7, json.substring(2).lines().filter(l -> l.startsWith("{")).count(), json);
         assertTrue(cli("log", "--since", "soon").startsWith("2:"));
         assertTrue(Files.readString(relay.home.trailFile()).lines().allMatch(l -> l.startsWith("{\"at\":")));
     }
