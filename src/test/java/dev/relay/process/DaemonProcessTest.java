@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.cli.Main;
 import dev.relay.testing.Await;
 import dev.relay.testing.FakeAnthropic;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,10 +26,7 @@ class DaemonProcessTest {
     Path dir;
 
     String cli(Path home, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", home.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return code + ":" + out + err;
+        return RelayProcess.cli(home, args);
     }
 
     com.fasterxml.jackson.databind.JsonNode statusJson(Path home) {
@@ -44,11 +38,7 @@ class DaemonProcessTest {
     }
 
     static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return RelayProcess.read(file);
     }
 
     @Test

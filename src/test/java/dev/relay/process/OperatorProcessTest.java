@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.cli.Main;
 import dev.relay.testing.Await;
 import dev.relay.testing.FakeAnthropic;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,18 +28,11 @@ class OperatorProcessTest {
     Path dir;
 
     String cli(Path home, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", home.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return code + ":" + out + err;
+        return RelayProcess.cli(home, args);
     }
 
     static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return RelayProcess.read(file);
     }
 
     String coordinator(Path home) {

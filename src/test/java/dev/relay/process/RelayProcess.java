@@ -14,6 +14,24 @@ final class RelayProcess {
 
     private RelayProcess() {}
 
+    /** A command run in this JVM on {@code home}, as a user types it: "CODE:" then what it printed (out, then err). */
+    static String cli(Path home, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = dev.relay.cli.Main.execute(args, Map.of("RELAY_HOME", home.toString()), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        return code + ":" + out + err;
+    }
+
+    /** A file's text, or a note that it is not there (for failure messages). */
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /**
      * The JVM flags the launchers give: jbang/relay.java's //RUNTIME_OPTIONS (the README's systemd unit gives the same,
      * ReadmeSystemdTest sees to it), or -Drelay.launcher.flags="..." to measure others.
