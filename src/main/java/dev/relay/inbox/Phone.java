@@ -32,6 +32,8 @@ public final class Phone implements AutoCloseable {
     private static final Duration KEEP_NOTES = Duration.ofHours(24);
     private static final int MAX_MESSAGE = 2000;
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
+    /** A stream that lasted this long was a real one: when it ends, the next is opened at once. */
+    private static final Duration STEADY_STREAM = Duration.ofSeconds(5);
 
     /** Where the phone is and how it is nagged. */
     public record Config(String topic, String replyTopic, Optional<String> token, Duration renotify, int maxRenotify) {}
@@ -130,6 +132,10 @@ public final class Phone implements AutoCloseable {
         return sent;
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     /** Logs the start and the end of an outage once each, not every retry (an outage may last all night). */
     private void health(NtfyClient.Published p, String what) {
         if (p.ok() && failuresInARow > 0) {
@@ -208,9 +214,15 @@ public final class Phone implements AutoCloseable {
         int failures = 0;
         while (running) {
             Optional<String> since = readFrom(inbox.read());
+            long opened = System.nanoTime();
             try {
                 ntfy.read(config.replyTopic(), since, stream::set, this::onEvent);
-                failures = 0;   // the server ended the stream: read on at once
+                // the server ended the stream: read on at once, unless it ends them as soon as they open (a proxy, a
+                // server that is not ntfy): then as after a failure, or this thread would spin
+                failures = System.nanoTime() - opened > STEADY_STREAM.toNanos() ? 0 : failures + 1;
+                if (failures > 0) {
+                    sleep(min(backoff(failures, Optional.empty()), RECONNECT_MAX));
+                }
             } catch (IOException | RuntimeException e) {
                 if (!running) {
                     return;
@@ -219,8 +231,7 @@ public final class Phone implements AutoCloseable {
                 if (failures == 1) {
                     LOG.warn("cannot read the reply topic {} ({}); trying again", config.replyTopic(), e.getMessage());
                 }
-                Duration pause = backoff(failures, Optional.empty());
-                sleep(pause.compareTo(RECONNECT_MAX) > 0 ? RECONNECT_MAX : pause);
+                sleep(min(backoff(failures, Optional.empty()), RECONNECT_MAX));
             }
         }
     }

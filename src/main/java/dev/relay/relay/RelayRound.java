@@ -76,6 +76,8 @@ final class RelayRound {
     private final InboxDriver inbox;
     private final Trail trail;
     private static final int QUEUED_REMEMBERED = 20_000;
+    /** How far back a start looks in the record for the steps a kill kept out of it. */
+    private static final long TRAIL_LOOKBACK = 4L << 20;
     private final java.util.LinkedHashSet<String> queuedSeen = new java.util.LinkedHashSet<>();
     /** Reports raised as inbox items in this run (one resolved without an answer is not raised again). */
     private final Set<String> reportsRaised = new HashSet<>();
@@ -160,6 +162,48 @@ final class RelayRound {
         turns = new TurnRunner(conversation, clock, calls, results, this::reach);
         apply(pause.load());
         keys.open();
+        reconcileTrail();
+    }
+
+    private static boolean modifiedSince(Path file, Instant since) {
+        try {
+            return !Files.getLastModifiedTime(file).toInstant().isBefore(since);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The steps a kill may have kept out of the record: a reply handed to its session (dispatch/S/.input.json names
+     * it) whose dispatch, or whose reading (input.txt gone), was not appended before the relay died.
+     */
+    private void reconcileTrail() {
+        List<Trail.Step> recent = trail.tail(TRAIL_LOOKBACK);
+        Set<String> dispatched = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        for (Trail.Step s : recent) {
+            if (s.reply() != null && "dispatched".equals(s.step())) {
+                dispatched.add(s.session() + "/" + s.reply());
+            } else if (s.reply() != null && "read".equals(s.step())) {
+                read.add(s.session() + "/" + s.reply());
+            }
+        }
+        Instant lookedBackTo = recent.isEmpty() ? Instant.MIN : recent.get(0).instant();
+        for (SessionId s : outbox.sessions()) {
+            if (!modifiedSince(home.inputLabelFile(s), lookedBackTo)) {
+                continue;   // handed over before the part of the record looked at: its steps are further back
+            }
+            dev.relay.dispatch.InputLabel.read(home.inputLabelFile(s)).ifPresent(label -> {
+                String key = s.value() + "/" + label.keyDigest();
+                if (!dispatched.contains(key)) {
+                    trail("dispatched", null, s.value(), label.keyDigest(), "file", "(recorded at the next start)", clock.instant());
+                }
+                if (!Files.exists(home.inputFile(s)) && !read.contains(key)) {
+                    trail("read", null, s.value(), label.keyDigest(), s.value(), "input.txt taken (recorded at the next start)",
+                            clock.instant());
+                }
+            });
+        }
     }
 
     void close() {

@@ -107,6 +107,32 @@ public final class Trail implements AutoCloseable {
         return steps;
     }
 
+    /** The steps in the last {@code bytes} of the file (a start-up looks back this far, not through months). */
+    public List<Step> tail(long bytes) {
+        List<Step> steps = new ArrayList<>();
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long from = Math.max(0, in.size() - bytes);
+            ByteBuffer buf = ByteBuffer.allocate((int) (in.size() - from));
+            while (buf.hasRemaining() && in.read(buf, from + buf.position()) >= 0) {
+                // read it all
+            }
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n");
+            for (int i = from > 0 ? 1 : 0; i < lines.length; i++) {   // the first may be cut: skipped
+                try {
+                    steps.add(JSON.readValue(lines[i], Step.class));
+                } catch (IOException e) {
+                    // a torn line: skipped
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return steps;
+        } catch (IOException e) {
+            LOG.warn("cannot read {}: {}", file, IoCause.of(e));
+        }
+        return steps;
+    }
+
     /**
      * The steps of one message, oldest first: those naming it, and the dispatches of its replies (by their digest). A
      * message is named by its full name or any unique start of it.

@@ -189,6 +189,28 @@ class PhoneTest {
     }
 
     @Test
+    void a_server_that_ends_each_stream_at_once_is_not_asked_again_in_a_tight_loop() throws Exception {
+        try (okhttp3.mockwebserver.MockWebServer notNtfy = new okhttp3.mockwebserver.MockWebServer()) {
+            AtomicInteger gets = new AtomicInteger();
+            notNtfy.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+                @Override
+                public okhttp3.mockwebserver.MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest r) {
+                    gets.incrementAndGet();
+                    return new okhttp3.mockwebserver.MockResponse().setResponseCode(200).setBody("");
+                }
+            });
+            notNtfy.start();
+            phone = new Phone(inbox, new NtfyClient(notNtfy.url("/").toString(), Optional.empty()),
+                    new Phone.Config(TOPIC, REPLY, Optional.empty(), Duration.ofMinutes(30), 2), clock, acted::incrementAndGet);
+            phone.startListening();
+            Await.until("asked once", () -> gets.get() >= 1);
+            Thread.sleep(2000);
+            assertTrue(gets.get() <= 3, "backed off after streams that ended at once: " + gets.get() + " requests in 2 s");
+            phone.close();
+        }
+    }
+
+    @Test
     void unacknowledged_items_are_pushed_again_higher_until_the_limit_and_acknowledging_stops_it() {
         Item q = question();
         Item stuck = inbox.raise(new Inbox.Raise(Kind.STUCK_QUEUE, Severity.HIGH, "stuck_queue", Optional.empty(),

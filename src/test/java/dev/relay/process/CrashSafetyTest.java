@@ -97,6 +97,8 @@ class CrashSafetyTest {
                 Await.until("last relay up", Duration.ofSeconds(30), () -> writtenBy(home, last.pid()));
                 Await.until("every reply delivered", Duration.ofSeconds(120), () -> delivered.size() == ENVELOPES
                         && queued(home) == 0);
+                Await.until("every reply's reading recorded", Duration.ofSeconds(30), () -> new dev.relay.trail.Trail(
+                        home.resolve("state/trail.jsonl")).read().stream().filter(st -> st.step().equals("read")).count() >= ENVELOPES);
             } finally {
                 last.destroy(); // SIGTERM
                 assertTrue(last.waitFor(20, TimeUnit.SECONDS));
@@ -128,6 +130,17 @@ class CrashSafetyTest {
             assertEquals(ENVELOPES, delivered.size());
             assertTrue(!Files.exists(home.resolve("queue/.rejected")) || Files.list(home.resolve("queue/.rejected")).count() == 0,
                     "nothing was rejected");
+            // the record of every message is whole and true through the kills: each one's steps, in their order
+            List<dev.relay.trail.Trail.Step> trail = new dev.relay.trail.Trail(home.resolve("state/trail.jsonl")).read();
+            assertEquals(Files.readAllLines(home.resolve("state/trail.jsonl")).size(), trail.size(), "every line parses");
+            for (int i = 0; i < ENVELOPES; i++) {
+                String text = "report msg-" + i;
+                String name = trail.stream().filter(st -> st.step().equals("queued") && text.equals(st.text())).findFirst()
+                        .orElseThrow(() -> new AssertionError("msg " + text + " never queued in the record")).message();
+                List<String> steps = new ArrayList<>(new java.util.LinkedHashSet<>(dev.relay.trail.Trail.of(trail, name).stream()
+                        .map(dev.relay.trail.Trail.Step::step).toList()));
+                assertEquals(List.of("queued", "taken", "answered", "dispatched", "read"), steps, "the steps of " + text);
+            }
             long answeredTurns = Files.readAllLines(home.resolve("state/conversation.jsonl")).stream()
                     .filter(l -> l.contains("\"type\":\"assistant\"")).count();
             assertTrue(api.calls() >= answeredTurns, "at least one call per answered turn (" + api.calls() + " calls, "
