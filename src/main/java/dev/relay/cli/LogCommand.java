@@ -10,14 +10,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
-        description = {"Prints the record of every message in and out (state/trail.jsonl, appended only): envelopes queued and",
-            "taken, replies and who answered, held replies and the operator's decisions, dispatches. One line a step;",
-            "--json prints JSON lines, as the file holds them, to replay or export.",
+        description = {"Prints the record of every message in and out (state/trail.jsonl, appended",
+            "only): envelopes queued and taken, replies and who answered, held replies and",
+            "the operator's decisions, dispatches and readings. One line a step; --json",
+            "prints JSON lines, as the file holds them, to replay or export.",
             "",
             "Examples:",
             "  relay log --since 2h",
             "  relay log --session web --since 2026-12-03T08:00:00Z",
-            "  relay log --json > trail-$(date +%F).jsonl"})
+            "  relay log --json > trail-$(date +%%F).jsonl"})
 final class LogCommand extends HomeCommand {
     @Option(names = "--session", paramLabel = "S", description = "Only the steps of this session's messages.")
     String session;

@@ -14,9 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"Prints the life of one message, step by step with the time of each: queued, taken, answered (by the",
-            "model or the operator), held for review or for JC, approved / edited / rejected, dispatched to its session.",
-            "ID is the message's name (its envelope's file name without .json, as `relay log` shows it) or any unique start.",
+        description = {"Prints the life of one message, each step with its time: queued, taken,",
+            "answered (by the model or the operator), held for review or for JC, approved,",
+            "edited or rejected, dispatched to its session, read by it, or cancelled.",
+            "ID: the message's name as `relay log` shows it (its envelope's file name",
+            "without .json), any unique start of it, or its id in `relay queue`.",
             "",
             "Examples:",
             "  relay trace 1796280742361-web-e67f87",

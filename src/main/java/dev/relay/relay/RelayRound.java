@@ -837,6 +837,7 @@ final class RelayRound {
         }
         String text = p.entry().text().orElse("");
         Instant at = clock.instant();
+        trail("taken", w, null, Turn.OPERATOR, null);
         if (!conversation.hasUserTurn(w.key())) {
             Turn user = w.userTurn(at);
             conversation.appendUnsynced(user);

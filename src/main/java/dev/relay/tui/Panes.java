@@ -107,7 +107,9 @@ public final class Panes {
                             t.reports().stream().map(Turn.Report::session).toList())).then(Style.DIM, "  " + when)
                     : Line.of(Style.AGENT, t.speaker().equals(Turn.RELAY) ? "relay (follow-up)" : t.speaker())
                             .then(Style.DIM, "  " + when);
-            case ASSISTANT -> Line.of(Style.COORDINATOR, "coordinator").then(Style.DIM, "  " + when
+            case ASSISTANT -> Turn.OPERATOR.equals(t.speaker())
+                    ? Line.of(Style.OPERATOR, "JC (answering as the coordinator)").then(Style.DIM, "  " + when)
+                    : Line.of(Style.COORDINATOR, "coordinator").then(Style.DIM, "  " + when
                     + (t.usage().outputTokens() > 0 ? "  " + Text.count(t.usage().outputTokens()) + " tokens out" : ""));
             case SUMMARY -> Line.of(Style.SUMMARY, "summary of the earlier conversation").then(Style.DIM, "  " + when);
         };

@@ -172,6 +172,16 @@ class PanesTest {
     }
 
     @Test
+    void an_answer_the_operator_gave_as_the_coordinator_says_who_gave_it() {
+        java.time.Instant at = Fixtures.NOW;
+        List<String> lines = texts(Panes.conversation(List.of(
+                dev.relay.conversation.Turn.user("web", "login page done", "k", at),
+                dev.relay.conversation.Turn.byOperator("Add a logout button next.", "k", at)), 80));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("JC (answering as the coordinator)")), lines.toString());
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("coordinator")), lines.toString());
+    }
+
+    @Test
     void a_paused_an_erring_and_a_stopped_relay_say_so() {
         List<Line> paused = Panes.status(Fixtures.paused(), ConsoleHost.IN_PROCESS, 70, Fixtures.NOW);
         assertEquals(Style.PAUSED, paused.get(0).spans().get(0).style());
