@@ -54,12 +54,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * so exactly one of the two renames succeeds: ours fails (NoSuchFile: "taken meanwhile") or the relay finds nothing to
  * deliver. An envelope (or an operator message for the coordinator) is not renamed when taken: it is read, its user
  * turn is appended to the journal, and it is removed once answered; so the journal is checked before the rename and
- * again after it, and a user turn found after it puts the file back and refuses. What remains is the relay's own
- * step between reading the file and appending its user turn (Intake reads it, TurnRunner.start appends; a few
- * milliseconds on the loop's thread): a rename that lands inside that step, with our second check also before the
- * append, is reported done while the relay answers the text it had read (for a cancel: answered and also in
- * .cancelled; for an edit: the old text answered, and the new one answered after it, or, for an envelope with an id,
- * removed with the old one's turn). While the relay is paused it takes no envelope, so no window remains at all.
+ * again after it, and a user turn found after it puts the file back and refuses. The relay, for its part, checks
+ * that the file is still there after appending the user turn (TurnRunner.start) and gives the turn up if it is not:
+ * of our check after the rename and its check after the append, one always sees the other, so a cancel is either
+ * refused or never answered. An edit can still lose that race: its second rename brings a file back under the
+ * name, so a relay that read the old text just before the edit and checks just after it answers the old text (and
+ * the new one after it, or, for an envelope with an id, removes it with the old one's turn). While the relay is
+ * paused it takes no envelope, so no window remains at all.
  * For a follow-up to a running container agent, whose text is read before its claim, the same kind of window lets an
  * edit that lands between the read and the claim go unseen (the agent gets the old text).
  */

@@ -146,6 +146,17 @@ final class TurnRunner {
             conversation.appendUnsynced(user);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(user)));
         }
+        // A message cancelled (or edited: moved aside, then back under its name) by `relay cancel` as its turn began:
+        // the command checks the journal for this user turn after its rename, the loop checks the file after the
+        // append, so one of the two always sees the other (the command then refuses and puts it back, or the turn is
+        // given up here and the message is taken again if it is still there).
+        for (WorkItem w : item.isBatch() ? item.members() : List.of(item)) {
+            if (!java.nio.file.Files.exists(w.file())) {
+                out.add(new Effect.Problem("the " + w.describe() + " was cancelled or moved as its turn began; the turn"
+                        + " is given up"));
+                return out;
+            }
+        }
         open = item;
         retry = retry.newTurn();
         if (!retry.held()) {
