@@ -3,7 +3,9 @@ package dev.relay.monitor;
 import dev.relay.core.DirectMessage;
 import dev.relay.core.SessionId;
 import dev.relay.inbox.Inbox;
+import dev.relay.trail.Trail;
 import java.time.Duration;
+import java.util.List;
 
 /** What the operator can do to a relay, in its own process or attached: each acts within about a second. */
 public interface OperatorActions {
@@ -49,6 +51,26 @@ public interface OperatorActions {
      */
     default Inbox.Outcome act(Inbox.Request request) {
         return new Inbox.Outcome.Refused("the inbox cannot be changed from here");
+    }
+
+    /** The messages waiting to be taken ({@link QueueItems#list}); none by default, with no home to look in. */
+    default List<QueueItems.Item> waiting() {
+        return List.of();
+    }
+
+    /** Cancels a waiting message before it is taken ({@link QueueItems#cancel}); refused by default. */
+    default QueueItems.Outcome cancelWaiting(String id) {
+        return new QueueItems.Outcome.Refused("the queue cannot be changed from here");
+    }
+
+    /** Replaces a waiting message's text before it is taken ({@link QueueItems#edit}); refused by default. */
+    default QueueItems.Outcome editWaiting(String id, String text) {
+        return new QueueItems.Outcome.Refused("the queue cannot be changed from here");
+    }
+
+    /** The recorded steps of one message, by its file name without extension ({@link Trail#of}); none by default. */
+    default List<Trail.Step> trace(String message) {
+        return List.of();
     }
 
     /** Raised when the action cannot be taken now; the message says why and what to do. */

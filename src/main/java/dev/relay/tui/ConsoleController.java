@@ -12,8 +12,10 @@ import dev.relay.inbox.Item;
 import dev.relay.inbox.Source;
 import dev.relay.monitor.HomeSnapshot;
 import dev.relay.monitor.OperatorActions;
+import dev.relay.monitor.QueueItems;
 import dev.relay.tui.ConsoleView.PaneView;
 import dev.relay.tui.ConsoleView.Placed;
+import dev.relay.trail.Trail;
 import dev.relay.tui.ConsoleView.Window;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,9 +55,15 @@ public final class ConsoleController {
     private final TextEditor editor = new TextEditor();
     private final TextEditor agentInput = new TextEditor();
     private final TextEditor answerEditor = new TextEditor();
+    private final TextEditor waitingEditor = new TextEditor();
     private Optional<Prompt> prompt = Optional.empty();
     private Optional<String> inboxCode = Optional.empty();
     private int inboxIndex;
+    private List<QueueItems.Item> waiting = List.of();
+    private Optional<String> waitingId = Optional.empty();
+    private int waitingIndex;
+    private Optional<List<Trail.Step>> trace = Optional.empty();
+    private Optional<String> editingId = Optional.empty();
     private ConsoleMode mode = ConsoleMode.NORMAL;
     private Pane focus = Pane.CONVERSATION;
     private Optional<String> attached = Optional.empty();
@@ -176,6 +184,10 @@ public final class ConsoleController {
             case INBOX -> Optional.of(Overlays.inbox(size, s.inbox(), inboxSelection(s.inbox().open()), now));
             case EDIT_ANSWER -> prompt.map(p -> Overlays.answerEditor(size, answerEditor, p.code(), p.action(),
                     s.inbox().find(p.code())));
+            case QUEUE, CONFIRM_CANCEL -> Optional.of(Overlays.queue(size, waiting, waitingSelection(), trace,
+                    mode == ConsoleMode.CONFIRM_CANCEL, now));
+            case EDIT_WAITING -> editingId.map(id -> Overlays.waitingEditor(size, waitingEditor, id,
+                    waiting.stream().filter(i -> i.id().equals(id)).findFirst()));
             default -> Optional.empty();
         };
         if (overlay.isPresent() && overlay.get().cursor().isPresent()) {
@@ -513,5 +525,152 @@ public final class ConsoleController {
             say(r.reason(), Style.ERROR);
         }
         afterAction.run();
+    }
+
+    // ---- the waiting messages --------------------------------------------------------------------------------
+
+    TextEditor waitingEditor() {
+        return waitingEditor;
+    }
+
+    void openQueue() {
+        trace = Optional.empty();
+        refreshWaiting();
+        mode = ConsoleMode.QUEUE;
+    }
+
+    /** Reads what waits again (the relay may have taken some since), and the selected message's trace if shown. */
+    private void refreshWaiting() {
+        waiting = actions.waiting();
+        loadTrace();
+    }
+
+    private void loadTrace() {
+        if (trace.isPresent()) {
+            trace = Optional.of(selectedWaiting().map(i -> actions.trace(messageName(i))).orElse(List.of()));
+        }
+    }
+
+    /** The selected message's place in the list: the same message while it waits, else the same place. */
+    int waitingSelection() {
+        if (waiting.isEmpty()) {
+            return -1;
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            if (waitingId.isPresent() && waiting.get(i).id().equals(waitingId.get())) {
+                return i;
+            }
+        }
+        return Math.min(waitingIndex, waiting.size() - 1);
+    }
+
+    private Optional<QueueItems.Item> selectedWaiting() {
+        int i = waitingSelection();
+        return i < 0 ? Optional.empty() : Optional.of(waiting.get(i));
+    }
+
+    /** Moves in the list as last read (reading it means reading the journal); a change reads it again first. */
+    void moveQueue(int delta) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        waitingIndex = Math.max(0, Math.min(waiting.size() - 1, waitingSelection() + delta));
+        waitingId = Optional.of(waiting.get(waitingIndex).id());
+        loadTrace();
+    }
+
+    /** The selected message, if it can still be changed; else says why not. */
+    private Optional<QueueItems.Item> changeable() {
+        refreshWaiting();
+        Optional<QueueItems.Item> item = selectedWaiting();
+        if (item.isEmpty()) {
+            say("Nothing waits.", Style.DIM);
+            return Optional.empty();
+        }
+        if (item.get().taken()) {
+            say(item.get().id() + " is already taken (" + item.get().takenBy().get() + "): it can no longer be changed",
+                    Style.WARN);
+            return Optional.empty();
+        }
+        return item;
+    }
+
+    void askToCancelWaiting() {
+        changeable().ifPresent(i -> {
+            waitingId = Optional.of(i.id());
+            mode = ConsoleMode.CONFIRM_CANCEL;
+        });
+    }
+
+    void cancelWaiting() {
+        mode = ConsoleMode.QUEUE;
+        waitingId.ifPresent(id -> waitingOutcome(actions.cancelWaiting(id), "cancelled"));
+    }
+
+    void keepWaiting() {
+        mode = ConsoleMode.QUEUE;
+    }
+
+    /** Opens the editor on the message's text, or on what was typed for it before and not saved. */
+    void editWaiting() {
+        changeable().ifPresent(i -> {
+            if (!editingId.equals(Optional.of(i.id()))) {
+                waitingEditor.setText(i.text());
+            }
+            waitingId = Optional.of(i.id());
+            editingId = Optional.of(i.id());
+            mode = ConsoleMode.EDIT_WAITING;
+        });
+    }
+
+    void cancelEditWaiting() {
+        mode = ConsoleMode.QUEUE;
+    }
+
+    void editWaitingEnter() {
+        if (editingId.isEmpty()) {
+            mode = ConsoleMode.QUEUE;
+            return;
+        }
+        if (waitingEditor.before() == '\\') {
+            waitingEditor.backspace();
+            waitingEditor.newline();
+            return;
+        }
+        String text = waitingEditor.text();
+        if (text.isBlank()) {
+            say("the new text is empty: type it, or Esc to go back (x cancels the message)", Style.WARN);
+            return;
+        }
+        QueueItems.Outcome o = actions.editWaiting(editingId.get(), text);
+        if (o instanceof QueueItems.Outcome.Done) {
+            waitingEditor.clear();
+            editingId = Optional.empty();
+        }
+        mode = ConsoleMode.QUEUE;
+        waitingOutcome(o, "edited (the original is kept)");
+    }
+
+    void toggleTrace() {
+        trace = trace.isPresent() ? Optional.empty() : Optional.of(List.of());
+        loadTrace();
+    }
+
+    /** What a cancel or an edit came to, in the footer: "e3f9a2c: cancelled", or why it was refused. */
+    private void waitingOutcome(QueueItems.Outcome o, String what) {
+        if (o instanceof QueueItems.Outcome.Done d) {
+            say(d.item().id() + ": " + what, Style.OK);
+        } else if (o instanceof QueueItems.Outcome.Refused r) {
+            say(r.reason(), Style.ERROR);
+        }
+        refreshWaiting();
+        afterAction.run();
+    }
+
+    /** The name the trail knows a message by: its file's name without .json or .txt. */
+    static String messageName(QueueItems.Item i) {
+        String name = i.file().getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 }

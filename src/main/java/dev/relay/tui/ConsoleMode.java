@@ -12,6 +12,12 @@ public enum ConsoleMode {
     INBOX,
     /** Typing what an action on an inbox item needs: an answer, or how long to snooze. */
     EDIT_ANSWER,
+    /** The waiting messages (queue, outbox, operator files), one selected, the keys cancelling, editing, tracing it. */
+    QUEUE,
+    /** Asking whether to cancel the selected waiting message. */
+    CONFIRM_CANCEL,
+    /** Typing the new text of the selected waiting message. */
+    EDIT_WAITING,
     /** Attached to one agent: the logs pane follows it and what is typed goes to it. */
     AGENT_CHAT
 }

@@ -32,6 +32,7 @@ final class KeyTables {
             new KeyBinding(Key.ch('p'), "Pause", "Pause: no envelope is taken (intake and dispatch go on)", true, ConsoleController::pause),
             new KeyBinding(Key.ch('r'), "Resume", "Resume; also clears a needs_jc pause", true, ConsoleController::resume),
             new KeyBinding(Key.ch('a'), "Attach", "Pick an agent: the logs pane follows it and what you type goes to it", true, ConsoleController::openPicker),
+            new KeyBinding(Key.ch('w'), "Queue", "The waiting messages: cancel or edit one before it is taken, see its trace", false, ConsoleController::openQueue),
             new KeyBinding(Key.ch('i'), "Inbox", "The inbox: what needs you, most urgent first, and the keys to act on it", true, ConsoleController::openInbox),
             new KeyBinding(Key.ch('?'), "Help", "Show every key", true, ConsoleController::openHelp),
             new KeyBinding(Key.ch('q'), "Quit", "Quit the console (asks first)", true, ConsoleController::askToQuit),
@@ -90,6 +91,32 @@ final class KeyTables {
             new KeyBinding(Key.ctrl('c'), "Cancel", "Back to the inbox without sending (the text is kept)", false, ConsoleController::cancelAnswer)),
             editing(ConsoleController::answerEditor));
 
+    static final List<KeyBinding> QUEUE = List.of(
+            new KeyBinding(Key.of(KeyType.ArrowUp), "Up", "Select the message above or below", false, c -> c.moveQueue(-1)),
+            new KeyBinding(Key.ch('k'), "Up", "Select the message above or below", false, c -> c.moveQueue(-1)),
+            new KeyBinding(Key.of(KeyType.ArrowDown), "Down", "Select the message above or below", false, c -> c.moveQueue(1)),
+            new KeyBinding(Key.ch('j'), "Down", "Select the message above or below", false, c -> c.moveQueue(1)),
+            new KeyBinding(Key.ch('x'), "Cancel", "Cancel it before it is taken (asks first; it is moved aside, not deleted)", true, ConsoleController::askToCancelWaiting),
+            new KeyBinding(Key.ch('e'), "Edit", "Edit its text before it is taken (the original is kept)", true, ConsoleController::editWaiting),
+            new KeyBinding(Key.ch('t'), "Trace", "Show or hide its trace: each step, when and by whom", true, ConsoleController::toggleTrace),
+            new KeyBinding(Key.of(KeyType.Escape), "Close", "Close the queue", true, ConsoleController::closeOverlay),
+            new KeyBinding(Key.ch('q'), "Close", "Close the queue", false, ConsoleController::closeOverlay));
+
+    /** The queue's keys that change the selected message, which a taken message no longer offers. */
+    static final List<Key> QUEUE_CHANGES = List.of(Key.ch('x'), Key.ch('e'));
+
+    static final List<KeyBinding> CONFIRM_CANCEL = List.of(
+            new KeyBinding(Key.ch('y'), "Cancel it", "Cancel the message", true, ConsoleController::cancelWaiting),
+            new KeyBinding(Key.ch('n'), "Keep", "Keep the message", true, ConsoleController::keepWaiting),
+            new KeyBinding(Key.of(KeyType.Escape), "Keep", "Keep the message", false, ConsoleController::keepWaiting));
+
+    static final List<KeyBinding> EDIT_WAITING = concat(List.of(
+            new KeyBinding(Key.of(KeyType.Enter), "Save", "Replace the message's text (a line ending in \\ continues on a new line)", true, ConsoleController::editWaitingEnter),
+            new KeyBinding(Key.alt(KeyType.Enter), "New line", "Start a new line", true, c -> c.waitingEditor().newline()),
+            new KeyBinding(Key.of(KeyType.Escape), "Cancel", "Back to the queue without changing the message", true, ConsoleController::cancelEditWaiting),
+            new KeyBinding(Key.ctrl('c'), "Cancel", "Back to the queue without changing the message", false, ConsoleController::cancelEditWaiting)),
+            editing(ConsoleController::waitingEditor));
+
     static final List<KeyBinding> AGENT_CHAT = concat(List.of(
             new KeyBinding(Key.of(KeyType.Enter), "Send", "Send the line to the attached agent", true, ConsoleController::agentEnter),
             new KeyBinding(Key.of(KeyType.Escape), "Detach", "Stop following the agent", true, ConsoleController::detach),
@@ -117,40 +144,43 @@ final class KeyTables {
             new KeyBinding(Key.of(KeyType.PageUp), "Page up", "Scroll the help up a page", false, c -> c.scrollHelp(-10)),
             new KeyBinding(Key.of(KeyType.PageDown), "Page down", "Scroll the help down a page", false, c -> c.scrollHelp(10)));
 
-    private static final Map<ConsoleMode, List<KeyBinding>> TABLES = new EnumMap<>(Map.of(
-            ConsoleMode.NORMAL, NORMAL,
-            ConsoleMode.HELP, HELP,
-            ConsoleMode.CONFIRM_QUIT, CONFIRM,
-            ConsoleMode.PICK_AGENT, PICKER,
-            ConsoleMode.EDIT_OVERRIDE, EDITOR,
-            ConsoleMode.INBOX, INBOX,
-            ConsoleMode.EDIT_ANSWER, ANSWER,
-            ConsoleMode.AGENT_CHAT, AGENT_CHAT));
+    private static final Map<ConsoleMode, List<KeyBinding>> TABLES = new EnumMap<>(Map.ofEntries(
+            Map.entry(ConsoleMode.NORMAL, NORMAL),
+            Map.entry(ConsoleMode.HELP, HELP),
+            Map.entry(ConsoleMode.CONFIRM_QUIT, CONFIRM),
+            Map.entry(ConsoleMode.PICK_AGENT, PICKER),
+            Map.entry(ConsoleMode.EDIT_OVERRIDE, EDITOR),
+            Map.entry(ConsoleMode.INBOX, INBOX),
+            Map.entry(ConsoleMode.EDIT_ANSWER, ANSWER),
+            Map.entry(ConsoleMode.QUEUE, QUEUE),
+            Map.entry(ConsoleMode.CONFIRM_CANCEL, CONFIRM_CANCEL),
+            Map.entry(ConsoleMode.EDIT_WAITING, EDIT_WAITING),
+            Map.entry(ConsoleMode.AGENT_CHAT, AGENT_CHAT)));
 
     private static final BiConsumer<ConsoleController, KeyStroke> NOTHING = (c, k) -> { };
 
     /** What a key outside the mode's table does: typing into the editors, closing the help. */
-    private static final Map<ConsoleMode, BiConsumer<ConsoleController, KeyStroke>> OTHER_KEYS = new EnumMap<>(Map.of(
-            ConsoleMode.NORMAL, NOTHING,
-            ConsoleMode.HELP, KeyTables::helpOtherKey,
-            ConsoleMode.CONFIRM_QUIT, NOTHING,
-            ConsoleMode.PICK_AGENT, NOTHING,
-            ConsoleMode.EDIT_OVERRIDE, (c, k) -> {
-                if (typed(k)) {
-                    c.editor().insert(k.getCharacter());
-                }
-            },
-            ConsoleMode.INBOX, NOTHING,
-            ConsoleMode.EDIT_ANSWER, (c, k) -> {
-                if (typed(k)) {
-                    c.answerEditor().insert(k.getCharacter());
-                }
-            },
-            ConsoleMode.AGENT_CHAT, (c, k) -> {
-                if (typed(k)) {
-                    c.agentInput().insert(k.getCharacter());
-                }
-            }));
+    private static final Map<ConsoleMode, BiConsumer<ConsoleController, KeyStroke>> OTHER_KEYS = new EnumMap<>(Map.ofEntries(
+            Map.entry(ConsoleMode.NORMAL, NOTHING),
+            Map.entry(ConsoleMode.HELP, KeyTables::helpOtherKey),
+            Map.entry(ConsoleMode.CONFIRM_QUIT, NOTHING),
+            Map.entry(ConsoleMode.PICK_AGENT, NOTHING),
+            Map.entry(ConsoleMode.EDIT_OVERRIDE, typing(ConsoleController::editor)),
+            Map.entry(ConsoleMode.INBOX, NOTHING),
+            Map.entry(ConsoleMode.EDIT_ANSWER, typing(ConsoleController::answerEditor)),
+            Map.entry(ConsoleMode.QUEUE, NOTHING),
+            Map.entry(ConsoleMode.CONFIRM_CANCEL, NOTHING),
+            Map.entry(ConsoleMode.EDIT_WAITING, typing(ConsoleController::waitingEditor)),
+            Map.entry(ConsoleMode.AGENT_CHAT, typing(ConsoleController::agentInput))));
+
+    /** A typed character goes into the editor {@code which} gives. */
+    private static BiConsumer<ConsoleController, KeyStroke> typing(Function<ConsoleController, TextEditor> which) {
+        return (c, k) -> {
+            if (typed(k)) {
+                which.apply(c).insert(k.getCharacter());
+            }
+        };
+    }
 
     static List<KeyBinding> table(ConsoleMode mode) {
         return TABLES.get(mode);

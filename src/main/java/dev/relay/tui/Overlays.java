@@ -8,6 +8,8 @@ import dev.relay.inbox.Inbox;
 import dev.relay.inbox.Item;
 import dev.relay.inbox.Severity;
 import dev.relay.monitor.HomeSnapshot;
+import dev.relay.monitor.QueueItems;
+import dev.relay.trail.Trail;
 import dev.relay.tui.ConsoleController.Flash;
 import dev.relay.tui.ConsoleView.Placed;
 import dev.relay.tui.ConsoleView.Window;
@@ -23,11 +25,13 @@ import java.util.Optional;
 
 /**
  * What is drawn beside and over the panes, as pure functions to placed lines: the windows (help, quit, agent picker,
- * override editor, inbox and its editor), the footer and the input line to an attached agent. Tested without a terminal.
+ * override editor, inbox and its editor, the waiting messages and their editor), the footer and the input line to an
+ * attached agent. Tested without a terminal.
  */
 final class Overlays {
     private static final String OVERRIDE_TITLE = "Override: the coordinator's next turn, as JC";
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private Overlays() {}
 
@@ -42,6 +46,7 @@ final class Overlays {
         section(lines, "Console", KeyTables.table(ConsoleMode.NORMAL), List.of());
         section(lines, "Override editor (o)", KeyTables.table(ConsoleMode.EDIT_OVERRIDE), List.of());
         section(lines, "Inbox (i)", KeyTables.table(ConsoleMode.INBOX), List.of());
+        section(lines, "Queue (w)", KeyTables.table(ConsoleMode.QUEUE), List.of());
         section(lines, "Attached to an agent (a); the scrolling keys work as above", KeyTables.table(ConsoleMode.AGENT_CHAT),
                 KeyTables.table(ConsoleMode.NORMAL));
         return lines;
@@ -291,6 +296,143 @@ final class Overlays {
         return out;
     }
 
+    // ---- the waiting messages ------------------------------------------------------------------------------
+
+    /**
+     * The waiting messages, oldest first, {@code selected} highlighted and kept in view; under them the selected one's
+     * text, its trace when shown, and the keys (a taken message offers no change; a cancel asks first).
+     */
+    static Window queue(TerminalSize size, List<QueueItems.Item> items, int selected, Optional<List<Trail.Step>> trace,
+                        boolean confirming, Instant now) {
+        if (items.isEmpty()) {
+            List<KeyBinding> closing = queueClosingKeys();
+            Rect r = Rect.centered(size, 60, 5);
+            return new Window(r, "Queue", List.of(
+                    new Placed(r.col() + 2, r.row() + 1, Line.of("Nothing waits."), r.inner() - 2),
+                    new Placed(r.col() + 2, r.row() + 3, keys(Line.EMPTY, closing), r.inner() - 2)), Optional.empty());
+        }
+        int sel = Math.max(0, Math.min(selected, items.size() - 1));
+        QueueItems.Item item = items.get(sel);
+        Rect most = Rect.centered(size, 116, size.getRows());
+        int width = most.inner() - 2;
+        int room = most.innerHeight() - 4;   // the heading, a blank row after the list and before the keys, the keys
+        int listRows = Math.min(items.size(), Math.max(1, Math.min(10, room / 3)));
+        List<Line> details = queueDetails(item, trace, width, now);
+        int detailRows = Math.max(0, Math.min(details.size(), room - listRows));
+        Rect r = Rect.centered(size, 116, listRows + detailRows + 6);
+        int col = r.col() + 2;
+        List<Placed> placed = new ArrayList<>();
+        int row = r.row() + 1;
+        placed.add(new Placed(col, row++, queueRow(width, List.of("id", "kind", "session", "age", "size", "preview"),
+                Collections.nCopies(6, Style.DIM)), width));
+        int first = Math.max(0, sel - listRows + 1);
+        for (int i = first; i < first + listRows; i++) {
+            placed.add(new Placed(col, row++, queueRow(items.get(i), width, i == sel, now), width));
+        }
+        row++;
+        for (int i = 0; i < detailRows; i++) {
+            placed.add(new Placed(col, row++, details.get(i), width));
+        }
+        Line keys;
+        if (confirming) {
+            keys = keys(Line.of(Style.WARN, "Cancel " + item.id() + " (" + item.kind().wire()
+                    + item.session().map(s -> " for " + s).orElse("") + ")?  "), KeyTables.table(ConsoleMode.CONFIRM_CANCEL));
+        } else {
+            keys = keys(Line.EMPTY, KeyTables.table(ConsoleMode.QUEUE).stream()
+                    .filter(b -> !item.taken() || !KeyTables.QUEUE_CHANGES.contains(b.key())).toList());
+        }
+        placed.add(new Placed(col, r.row() + r.height() - 2, keys, width));
+        long taken = items.stream().filter(QueueItems.Item::taken).count();
+        String title = "Queue · " + items.size() + " waiting" + (taken > 0 ? ", " + taken + " taken" : "")
+                + (items.size() > 1 ? " · ↑↓ select" : "");
+        return new Window(r, title, placed, Optional.empty());
+    }
+
+    /** The queue's keys that close it (the window offers the others, as the selected message takes them). */
+    private static List<KeyBinding> queueClosingKeys() {
+        return KeyTables.table(ConsoleMode.QUEUE).stream().filter(b -> b.name().equals("Close")).toList();
+    }
+
+    /** The widths of the list's columns: id, kind, session, age, size; the preview takes what is left. */
+    private static final int[] QUEUE_COLUMNS = {8, 9, 14, 4, 6};
+
+    private static Line queueRow(QueueItems.Item i, int width, boolean selected, Instant now) {
+        List<Style> styles = selected ? Collections.nCopies(6, Style.SELECTED) : i.taken()
+                ? Collections.nCopies(6, Style.DIM)
+                : List.of(Style.BOLD, Style.DIM, Style.AGENT, Style.DIM, Style.DIM, Style.NORMAL);
+        return queueRow(width, List.of(i.id(), i.kind().wire(), i.session().orElse("-"),
+                Text.age(Duration.between(i.queuedAt(), now)), Text.bytes(i.size()),
+                (i.taken() ? "taken · " : "") + i.preview()), styles);
+    }
+
+    private static Line queueRow(int width, List<String> cells, List<Style> styles) {
+        Line line = Line.of(styles.get(0), " ");
+        int used = 1;
+        for (int c = 0; c < QUEUE_COLUMNS.length; c++) {
+            boolean right = c == 3 || c == 4;   // the age and the size
+            String cell = right ? String.format("%" + QUEUE_COLUMNS[c] + "s", cells.get(c)) : pad(cells.get(c), QUEUE_COLUMNS[c]);
+            line = line.then(styles.get(c), cell + " ");
+            used += QUEUE_COLUMNS[c] + 1;
+        }
+        return line.then(styles.get(5), pad(cells.get(5).replace('\n', ' '), Math.max(4, width - used)));
+    }
+
+    /** The selected message: what it is, whether it can still be changed, its text and, when shown, its trace. */
+    static List<Line> queueDetails(QueueItems.Item i, Optional<List<Trail.Step>> trace, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        out.add(Line.of(Style.HEADING, i.id()).then(Style.DIM, "  " + i.kind().wire()
+                + i.session().map(s -> " for " + s).orElse("") + ", queued " + CLOCK.format(i.queuedAt())
+                + " (" + Text.age(Duration.between(i.queuedAt(), now)) + " ago), " + Text.bytes(i.size())));
+        i.takenBy().ifPresent(by -> out.add(Line.of(Style.WARN, "taken: " + by + "; it can no longer be changed")));
+        List<String> text = Text.wrapText(i.text() == null ? "" : i.text(), Math.max(10, width - 2));
+        int shown = trace.isPresent() ? 3 : 8;
+        for (int n = 0; n < Math.min(shown, text.size()); n++) {
+            out.add(Line.of("  " + text.get(n)));
+        }
+        if (text.size() > shown) {
+            out.add(Line.of(Style.DIM, "  … " + (text.size() - shown) + " more lines (e shows them all)"));
+        }
+        if (trace.isPresent()) {
+            out.add(Line.of(Style.DIM, "trace of " + ConsoleController.messageName(i)));
+            if (trace.get().isEmpty()) {
+                out.add(Line.of(Style.DIM, "  no step recorded yet"));
+            }
+            for (Trail.Step s : trace.get()) {
+                out.add(traceLine(s));
+            }
+        }
+        return out;
+    }
+
+    /** One step of a message: "09:58:02 queued     by cli (backend): the text". */
+    static Line traceLine(Trail.Step s) {
+        Line line = Line.of(Style.DIM, "  " + SECONDS.format(s.instant()) + " ")
+                .then(Style.BOLD, String.format("%-10s", s.step()));
+        StringBuilder b = new StringBuilder();
+        if (s.by() != null) {
+            b.append(" by ").append(s.by());
+        }
+        if (s.session() != null) {
+            b.append(" (").append(s.session()).append(')');
+        }
+        line = line.then(Style.DIM, b.toString());
+        if (s.text() != null) {
+            line = line.then(Style.NORMAL, ": " + s.text().replace('\n', ' '));
+        }
+        return line;
+    }
+
+    /** The editor of a waiting message's new text, or why it can no longer be changed. */
+    static Window waitingEditor(TerminalSize size, TextEditor ed, String id, Optional<QueueItems.Item> item) {
+        String title = "Edit " + id + item.map(i -> ": the " + i.kind().wire() + i.session().map(s -> " for " + s).orElse(""))
+                .orElse("");
+        Line hint = item.isEmpty() ? Line.of(Style.WARN, id + " no longer waits: taken or cancelled")
+                : item.get().taken()
+                ? Line.of(Style.WARN, "taken: " + item.get().takenBy().get() + "; it can no longer be changed")
+                : Line.of(Style.DIM, "The original is kept aside; Esc goes back without changing it.");
+        return editor(size, ed, title, hint, KeyTables.table(ConsoleMode.EDIT_WAITING));
+    }
+
     // ---- beside the panes ----------------------------------------------------------------------------------
 
     /** The last row of the logs pane while attached: "to SESSION> " and what is typed, scrolled to the cursor. */
@@ -331,6 +473,7 @@ final class Overlays {
         List<KeyBinding> table = switch (mode) {
             case HELP -> KeyTables.table(ConsoleMode.NORMAL);
             case INBOX -> inboxKeysBesideActions();
+            case QUEUE -> queueClosingKeys();
             default -> KeyTables.table(mode);
         };
         return keys(line, table);

@@ -80,6 +80,7 @@ class ConsoleFrameTest {
                 at("inbox-second", inbox, 120, 40, "i", "j"),
                 at("inbox-narrow", inbox, 80, 24, "i"),
                 at("inbox-empty", busy, 100, 30, "i"),
+                at("queue-empty", busy, 100, 30, "w"),
                 at("inbox-answer", inbox, 100, 30, "i", KeyType.Enter, "yes, drop it"),
                 at("wide", busy, 200, 50),
                 at("narrow", busy, 80, 24),
@@ -183,12 +184,12 @@ class ConsoleFrameTest {
 
     @Test
     void question_mark_shows_every_key_from_the_table() throws IOException {
-        String screen = draw(at("help", Fixtures.busy(), 120, 50, "?")).text();
+        String screen = draw(at("help", Fixtures.busy(), 120, 60, "?")).text();
         assertShows(screen, "Keys · any key closes");
         for (KeyBinding b : KeyTables.table(ConsoleMode.NORMAL)) {
             assertTrue(screen.contains(b.help()), "help lists " + b.key().label() + "\n" + screen);
         }
-        String closed = draw(at("closed", Fixtures.busy(), 120, 50, "?", "x")).text();
+        String closed = draw(at("closed", Fixtures.busy(), 120, 60, "?", "x")).text();
         assertFalse(closed.contains("Keys · any key closes"), closed);
     }
 

@@ -41,9 +41,9 @@ class OverlaysTest {
 
     @Test
     void the_help_scrolls_only_when_it_does_not_fit() {
-        Window tall = Overlays.help(new TerminalSize(120, 50), 0);
+        Window tall = Overlays.help(new TerminalSize(120, 60), 0);
         assertEquals("Keys · any key closes", tall.title());
-        assertEquals(0, Overlays.helpMaxTop(new TerminalSize(120, 50)));
+        assertEquals(0, Overlays.helpMaxTop(new TerminalSize(120, 60)));
         TerminalSize small = new TerminalSize(100, 24);
         Window top = Overlays.help(small, 0);
         assertEquals("Keys · ↑↓ scroll · any other key closes", top.title());
