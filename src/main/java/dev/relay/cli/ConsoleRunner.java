@@ -30,7 +30,7 @@ final class ConsoleRunner {
                 settings.maxEnvelopeBytes(), Clock.systemUTC(), HomeMonitor.IDLE_INTERVAL);
         ConsoleTerminal terminal = new ConsoleTerminal(System.in, System.out, StandardCharsets.UTF_8);
         TerminalScreen screen = new TerminalScreen(terminal);
-        Console console = new Console(screen, monitor, new FileOperatorActions(home),
+        Console console = new Console(screen, monitor, new FileOperatorActions(home, Clock.systemUTC(), settings.maxEnvelopeBytes()),
                 loop == null ? ConsoleHost.ATTACHED_TO_DAEMON : ConsoleHost.IN_PROCESS, Clock.systemUTC());
         if (loop != null) {
             loop.addListener(event -> monitor.poke());
