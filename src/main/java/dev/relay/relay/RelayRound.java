@@ -441,6 +441,7 @@ final class RelayRound {
             }
             DirectMessage direct = m.direct().get();
             apply(OperatorInbox.sent(m.item(), direct, clock.instant()));
+            trail("sent", m.item(), Keys.digest(m.item().key()), Turn.OPERATOR, preview(direct.message()));
             finisher.add(TurnFinisher.Finish.direct(m.item(), direct.message()));
             advanceFinishing();
             pumpOutbox();

@@ -91,10 +91,26 @@ class TrailTest {
         assertTrue(cli("trace", queueId).startsWith("0:" + id), "the id `relay queue` showed: " + cli("trace", queueId));
 
         String log = cli("log", "--session", "s1", "--since", "2026-12-03T00:00:00Z");
-        assertEquals(7, log.lines().filter(l -> l.contains("(s1)")).count(), log);
+        // the envelope's seven steps, and the approved reply sent as the operator's direct message
+        assertEquals(8, log.lines().filter(l -> l.contains("(s1)")).count(), log);
         String json = cli("log", "--json");
-        assertEquals(7, json.substring(2).lines().filter(l -> l.startsWith("{")).count(), json);
+        assertEquals(8, json.substring(2).lines().filter(l -> l.startsWith("{")).count(), json);
         assertTrue(cli("log", "--since", "soon").startsWith("2:"));
         assertTrue(Files.readString(relay.home.trailFile()).lines().allMatch(l -> l.startsWith("{\"at\":")));
+    }
+
+    @Test
+    void an_operators_direct_message_is_traced_from_sent_to_read() {
+        relay = new LoopHarness(dir, clock);
+        loop = relay.build();
+        loop.startStepping();
+        relay.override("@s2: rebase on main, please");
+        steps(2);
+        assertEquals("rebase on main, please", relay.take("s2"));
+        steps(1);
+        List<Trail.Step> all = new Trail(relay.home.trailFile()).read();
+        String name = all.stream().filter(s -> s.step().equals("sent")).findFirst().orElseThrow().message();
+        assertEquals(List.of("sent", "dispatched", "read"), Trail.of(all, name).stream().map(Trail.Step::step).toList());
+        assertEquals("operator", Trail.of(all, name).get(0).by());
     }
 }
