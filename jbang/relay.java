@@ -172,6 +172,9 @@
 //SOURCES ../src/main/java/dev/relay/notify/Notifier.java
 //SOURCES ../src/main/java/dev/relay/notify/NtfyClient.java
 //SOURCES ../src/main/java/dev/relay/notify/package-info.java
+//SOURCES ../src/main/java/dev/relay/permissions/PermissionPolicy.java
+//SOURCES ../src/main/java/dev/relay/permissions/PermissionRule.java
+//SOURCES ../src/main/java/dev/relay/permissions/package-info.java
 //SOURCES ../src/main/java/dev/relay/queue/Envelope.java
 //SOURCES ../src/main/java/dev/relay/queue/EnvelopeWriter.java
 //SOURCES ../src/main/java/dev/relay/queue/QueueDirectory.java

@@ -28,10 +28,11 @@ record ConfigFile(
         @JsonProperty("escalation") Escalation escalation,
         @JsonProperty("coordinator") String coordinator,
         @JsonProperty("review") Review review,
+        @JsonProperty("permissions") Permissions permissions,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -91,6 +92,42 @@ record ConfigFile(
     record Anthropic(@JsonProperty("base_url") String baseUrl) {
         Anthropic {
             Urls.check("anthropic.base_url", baseUrl);
+        }
+    }
+
+    /** The `permissions:` block: ordered rules for Claude Code's permission prompts, then who decides. */
+    record Permissions(@JsonProperty("timeout_s") Integer timeoutS, @JsonProperty("triage") String triage,
+                       @JsonProperty("rules") List<Rule> rules) {
+        Permissions {
+            positive("permissions.timeout_s", timeoutS);
+            if (triage != null && !triage.equals("operator") && !triage.equals("coordinator")) {
+                throw new IllegalArgumentException("permissions.triage must be operator or coordinator, not \"" + triage + "\"");
+            }
+            rules = rules == null ? List.of() : List.copyOf(rules);
+        }
+
+        /** One rule: exactly one of allow, deny or ask, in Claude Code's rule syntax; optionally for one session. */
+        record Rule(@JsonProperty("allow") String allow, @JsonProperty("deny") String deny, @JsonProperty("ask") String ask,
+                    @JsonProperty("session") String session) {
+            Rule {
+                int given = (allow != null ? 1 : 0) + (deny != null ? 1 : 0) + (ask != null ? 1 : 0);
+                if (given != 1) {
+                    throw new IllegalArgumentException("a permissions rule is one of allow:, deny: or ask:, with its"
+                            + " pattern (for example - allow: \"Bash(npm test:*)\")");
+                }
+                toRule(allow, deny, ask, session);   // checks the pattern here, so that its error names this line
+            }
+
+            dev.relay.permissions.PermissionRule toRule() {
+                return toRule(allow, deny, ask, session);
+            }
+
+            private static dev.relay.permissions.PermissionRule toRule(String allow, String deny, String ask, String session) {
+                dev.relay.permissions.PermissionRule.Decision d = allow != null ? dev.relay.permissions.PermissionRule.Decision.ALLOW
+                        : deny != null ? dev.relay.permissions.PermissionRule.Decision.DENY : dev.relay.permissions.PermissionRule.Decision.ASK;
+                return dev.relay.permissions.PermissionRule.parse(d, allow != null ? allow : deny != null ? deny : ask,
+                        java.util.Optional.ofNullable(session));
+            }
         }
     }
 

@@ -149,7 +149,18 @@ public final class ConfigLoader {
                 file.coordinator() == null ? Settings.CoordinatorMode.AUTO
                         : Settings.CoordinatorMode.valueOf(file.coordinator().toUpperCase(java.util.Locale.ROOT)),
                 file.review(),
+                permissionPolicy(file.permissions()),
                 secrets);
+    }
+
+    private static dev.relay.permissions.PermissionPolicy permissionPolicy(ConfigFile.Permissions p) {
+        dev.relay.permissions.PermissionPolicy d = dev.relay.permissions.PermissionPolicy.DEFAULT;
+        if (p == null) {
+            return d;
+        }
+        return new dev.relay.permissions.PermissionPolicy(p.rules().stream().map(ConfigFile.Permissions.Rule::toRule).toList(),
+                "coordinator".equals(p.triage()) ? dev.relay.permissions.PermissionPolicy.Triage.COORDINATOR : d.triage(),
+                p.timeoutS() != null ? Duration.ofSeconds(p.timeoutS()) : d.timeout());
     }
 
     private static Settings.PhoneSettings phoneSettings(String replyTopic, ConfigFile.Escalation e) {

@@ -34,6 +34,7 @@ public record Settings(
         PhoneSettings phone,
         CoordinatorMode coordinatorMode,
         Review review,
+        dev.relay.permissions.PermissionPolicy permissions,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -45,6 +46,7 @@ public record Settings(
         phone = phone == null ? PhoneSettings.DEFAULT : phone;
         coordinatorMode = coordinatorMode == null ? CoordinatorMode.AUTO : coordinatorMode;
         review = review == null ? Review.OFF : review;
+        permissions = permissions == null ? dev.relay.permissions.PermissionPolicy.DEFAULT : permissions;
     }
 
     /** The review of {@code session}'s replies: its own, else the relay's. */
@@ -144,6 +146,6 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, review, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, review, permissions, newSecrets);
     }
 }

@@ -69,6 +69,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void permissions_rules_load_in_order_and_a_bad_one_is_reported_with_its_line() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), """
+                permissions:
+                  timeout_s: 30
+                  triage: coordinator
+                  rules:
+                    - deny: "Bash(rm -rf:*)"
+                    - allow: "Bash(npm test:*)"
+                      session: web
+                    - ask: "Edit(src/**)"
+                """);
+        dev.relay.permissions.PermissionPolicy p = load(Map.of(), Map.of()).permissions();
+        assertEquals(Duration.ofSeconds(30), p.timeout());
+        assertEquals(dev.relay.permissions.PermissionPolicy.Triage.COORDINATOR, p.triage());
+        assertEquals(java.util.List.of("deny Bash(rm -rf:*)", "allow Bash(npm test:*)", "ask Edit(src/**)"),
+                p.rules().stream().map(r -> r.decision().wire() + " " + r.text()).toList());
+        assertEquals(java.util.Optional.of("web"), p.rules().get(1).session());
+
+        Files.writeString(dir.resolve("config.yaml"), """
+                permissions:
+                  rules:
+                    - allow: "Bash(npm test:*)"
+                    - deny: "Bash(rm -rf:*"
+                """);
+        ConfigException bad = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
+        assertTrue(bad.getMessage().contains("config.yaml:4"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("is not a rule"), bad.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "permissions:\n  rules:\n    - allow: Bash\n      deny: Edit\n");
+        assertTrue(assertThrows(ConfigException.class, () -> load(Map.of(), Map.of())).getMessage()
+                .contains("one of allow:, deny: or ask:"));
+    }
+
+    @Test
     void flags_beat_environment_beat_dotenv_beat_yaml() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "model: from-yaml\nanthropic:\n  base_url: http://yaml.example\n");
         Files.writeString(dir.resolve(".env"), "RELAY_MODEL=from-dotenv\nANTHROPIC_BASE_URL=http://dotenv.example\nANTHROPIC_API_KEY='sk-ant-dotenv'\n");
