@@ -149,6 +149,7 @@
 //SOURCES ../src/main/java/dev/relay/inbox/Phone.java
 //SOURCES ../src/main/java/dev/relay/inbox/Severity.java
 //SOURCES ../src/main/java/dev/relay/inbox/Source.java
+//SOURCES ../src/main/java/dev/relay/inbox/package-info.java
 //SOURCES ../src/main/java/dev/relay/logging/Logging.java
 //SOURCES ../src/main/java/dev/relay/logging/RedactingMessageConverter.java
 //SOURCES ../src/main/java/dev/relay/logging/RedactingThrowableConverter.java
@@ -223,6 +224,7 @@
 //SOURCES ../src/main/java/dev/relay/tracker/TrackerForwarder.java
 //SOURCES ../src/main/java/dev/relay/tracker/package-info.java
 //SOURCES ../src/main/java/dev/relay/trail/Trail.java
+//SOURCES ../src/main/java/dev/relay/trail/package-info.java
 //SOURCES ../src/main/java/dev/relay/tui/Console.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleController.java
 //SOURCES ../src/main/java/dev/relay/tui/ConsoleHost.java

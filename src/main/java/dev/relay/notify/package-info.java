@@ -1,2 +1,2 @@
-/** Phone notifications (ntfy), asynchronous and best effort; imports nothing from Relay. */
+/** ntfy's HTTP API as Relay uses it (JSON publish with http actions, a topic's JSON stream); imports nothing from Relay. */
 package dev.relay.notify;
