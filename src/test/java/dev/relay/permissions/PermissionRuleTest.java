@@ -110,6 +110,26 @@ class PermissionRuleTest {
         assertEquals(Optional.empty(), p.decide("web", "Edit", file("a"), PROJECT), "no rule: the triage decides");
     }
 
+    /** An input recorded from the real Claude Code's PermissionRequest hook (PermissionRequestHookTest). */
+    static JsonNode recorded(String name) throws Exception {
+        try (var in = PermissionRuleTest.class.getResourceAsStream("permission-request-" + name + ".json")) {
+            return JSON.readTree(in);
+        }
+    }
+
+    @Test
+    void rules_decide_over_inputs_recorded_from_the_real_cli() throws Exception {
+        PermissionPolicy p = new PermissionPolicy(List.of(rule(Decision.DENY, "Bash(touch:*)"),
+                rule(Decision.ALLOW, "Bash(npm test:*)")), PermissionPolicy.Triage.OPERATOR, Duration.ofSeconds(60));
+        for (String name : List.of("touch", "npm-test")) {
+            JsonNode in = recorded(name);
+            assertEquals("PermissionRequest", in.path("hook_event_name").asText());
+            Optional<PermissionRule> r = p.decide("web", in.path("tool_name").asText(), in.path("tool_input"),
+                    Path.of(in.path("cwd").asText()));
+            assertEquals(name.equals("touch") ? Decision.DENY : Decision.ALLOW, r.orElseThrow().decision(), name);
+        }
+    }
+
     @Test
     void a_bad_rule_says_what_is_wrong() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> rule(Decision.ALLOW, "Bash(npm test:*"))
