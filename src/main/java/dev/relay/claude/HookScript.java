@@ -19,7 +19,7 @@ public final class HookScript {
                 #!/bin/sh
                 # Relay's Claude Code hooks for the relay home %1$s.
                 # Written by `relay hook install` (each install rewrites it); Claude Code runs it as
-                #   claude-hook.sh stop|session-start|stop-failure SESSION [WAIT_SECONDS]
+                #   claude-hook.sh stop|session-start|stop-failure|permission-request SESSION [WAIT_SECONDS]
                 # It asks the running relay through its loopback endpoint; when none answers there, it runs Relay.
                 home=%1$s
                 event=$1 session=$2 wait=${3:-600}
@@ -39,6 +39,8 @@ public final class HookScript {
                        exit 0 ;;
                   esac
                 fi
+                # a permission prompt with no relay running: no decision, Claude Code does as without the hook
+                [ "$event" = permission-request ] && exit 0
                 printf '%%s' "$input" | exec %2$s --home "$home" hook "$event" --session "$session" --wait "$wait"
                 """.formatted(h, launcher);
     }

@@ -43,13 +43,18 @@ public final class HookServer implements AutoCloseable {
     private final String token;
     private final ClaudeHooks hooks;
     private final Map<SessionId, Signal> signals = new ConcurrentHashMap<>();
+    private final PermissionDesk permissions;
+    private final dev.relay.trail.Trail trail;
 
-    private HookServer(Home home, Clock clock) throws IOException {
+    private HookServer(Home home, Clock clock, java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy)
+            throws IOException {
         this.home = home;
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.token = HexFormat.of().formatHex(secret);
         this.hooks = new ClaudeHooks(home, clock, this::await);
+        this.trail = new dev.relay.trail.Trail(home.trailFile());
+        this.permissions = new PermissionDesk(new dev.relay.inbox.Inbox(home.inboxFile(), clock), trail, policy, clock);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "relay-hooks");
@@ -62,7 +67,13 @@ public final class HookServer implements AutoCloseable {
 
     /** Starts the endpoint and writes its address and token for the hook script. */
     public static HookServer start(Home home, Clock clock) throws IOException {
-        HookServer s = new HookServer(home, clock);
+        return start(home, clock, () -> dev.relay.permissions.PermissionPolicy.DEFAULT);
+    }
+
+    /** As {@link #start(Home, Clock)}, deciding permission prompts by {@code policy} (read at each prompt). */
+    public static HookServer start(Home home, Clock clock,
+                                   java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy) throws IOException {
+        HookServer s = new HookServer(home, clock, policy);
         s.server.start();
         AtomicFiles.ensurePrivateDirectory(home.hooksDir());
         AtomicFiles.write(home.hookHeadersFile(), "Authorization: Bearer " + s.token + "\n");
@@ -128,6 +139,8 @@ public final class HookServer implements AutoCloseable {
                             ClaudeHooks.blockCap(ex.getRequestHeaders().getFirst("X-Claude-Block-Cap")), waitOf(query));
                     case "session-start" -> hooks.sessionStart(session, input);
                     case "stop-failure" -> hooks.stopFailure(session, input);
+                    case "permission-request" -> permissions.request(session,
+                            new com.fasterxml.jackson.databind.ObjectMapper().readTree(body));
                     default -> null;
                 };
             } catch (InterruptedException e) {
@@ -209,6 +222,7 @@ public final class HookServer implements AutoCloseable {
         AtomicFiles.deleteQuietly(home.hookHeadersFile());
         server.stop(0);
         threads.shutdownNow();
+        trail.close();
     }
 
     /** A wake-up that is not lost when it comes before the wait. */

@@ -102,7 +102,7 @@ final class HookCommand implements Callable<Integer> {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = {"Adds Relay's Stop, SessionStart and StopFailure hooks to the project's .claude/settings.json.",
+            description = {"Adds Relay's Stop, SessionStart, StopFailure and PermissionRequest hooks to the project's .claude/settings.json.",
                 "They are merged with what is there (run again to update them); the file keeps its permissions."
                     + " The Stop hook's timeout covers the wait plus 30 s."})
     static final class Install extends SettingsCommand {
@@ -116,6 +116,11 @@ final class HookCommand implements Callable<Integer> {
                     "E.g. --relay 'jbang /opt/relay/jbang/relay.java' to follow a checkout as it is updated."})
         String relay;
 
+        /** How long a permission prompt waits for a decision: config.yaml's permissions.timeout_s. */
+        private int permissionSeconds() {
+            return (int) settings(false).permissions().timeout().toSeconds();
+        }
+
         @Override
         public Integer call() throws Exception {
             Home home = home();
@@ -124,7 +129,9 @@ final class HookCommand implements Callable<Integer> {
             List<HookSettings.Hook> hooks = List.of(
                     new HookSettings.Hook("Stop", HookScript.command(home, "stop", session, waitSeconds), waitSeconds + 30),
                     new HookSettings.Hook("SessionStart", HookScript.command(home, "session-start", session, null), 30),
-                    new HookSettings.Hook("StopFailure", HookScript.command(home, "stop-failure", session, null), 30));
+                    new HookSettings.Hook("StopFailure", HookScript.command(home, "stop-failure", session, null), 30),
+                    new HookSettings.Hook("PermissionRequest", HookScript.command(home, "permission-request", session,
+                            permissionSeconds()), permissionSeconds() + 30));
             String before = read(file);
             String updated;
             try {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             PauseCommand.class, ResumeCommand.class, AgentsCommand.class, AgentCommand.class, HookCommand.class, CompletionCommand.class, InitCommand.class,
             InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class,
             ApproveCommand.class, RejectCommand.class, TraceCommand.class, LogCommand.class,
-            QueueCommand.class, CancelCommand.class, EditCommand.class
+            QueueCommand.class, CancelCommand.class, EditCommand.class,
+            AllowCommand.class, DenyCommand.class
         })
 final class RelayCommand extends RunBase {
 }

@@ -119,7 +119,7 @@ abstract class RunBase extends HomeCommand {
         // Claude Code's hooks reach this relay on loopback (fast); a hook finding no endpoint runs Relay itself
         HookServer hookServer = null;
         try {
-            hookServer = HookServer.start(home, Clock.systemUTC());
+            hookServer = HookServer.start(home, Clock.systemUTC(), settings::permissions);
             HookServer wakes = hookServer;
             loop.addListener(event -> {
                 if (event instanceof RelayEvent.ReplyQueued q) {
