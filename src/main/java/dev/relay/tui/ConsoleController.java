@@ -458,8 +458,15 @@ public final class ConsoleController {
         target(Action.ANSWER).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.ANSWER)));
     }
 
-    void inboxReject() {
-        target(Action.REJECT).ifPresent(i -> openPrompt(new Prompt(i.code(), Action.REJECT)));
+    /** y: the held reply sent as it is, or the permission allowed: whichever the selected item takes. */
+    void inboxYes() {
+        inboxAct(selectedItem().filter(i -> i.takes(Action.ALLOW)).isPresent() ? Action.ALLOW : Action.APPROVE);
+    }
+
+    /** n: the held reply rejected, or the permission denied, each with a note typed in the editor (it may be empty). */
+    void inboxNo() {
+        Action a = selectedItem().filter(i -> i.takes(Action.DENY)).isPresent() ? Action.DENY : Action.REJECT;
+        target(a).ifPresent(i -> openPrompt(new Prompt(i.code(), a)));
     }
 
     void inboxSnoozeFor() {
@@ -490,8 +497,8 @@ public final class ConsoleController {
             return;
         }
         String text = answerEditor.text();
-        if (text.isBlank() && prompt.get().action() == Action.REJECT) {
-            Inbox.Outcome o = actions.act(Inbox.Request.of(prompt.get().code(), Action.REJECT, Source.CONSOLE));
+        if (text.isBlank() && (prompt.get().action() == Action.REJECT || prompt.get().action() == Action.DENY)) {
+            Inbox.Outcome o = actions.act(Inbox.Request.of(prompt.get().code(), prompt.get().action(), Source.CONSOLE));
             prompt = Optional.empty();
             mode = ConsoleMode.INBOX;
             outcome(o);

@@ -61,13 +61,18 @@ final class KeyTables {
             editing(ConsoleController::editor));
 
     /** A key of the inbox that asks for an action on the selected item; the window offers it only if the item takes it. */
-    record InboxKey(KeyBinding binding, Action action) {}
+    record InboxKey(KeyBinding binding, java.util.Set<Action> actions) {
+        InboxKey(KeyBinding binding, Action action) {
+            this(binding, java.util.Set.of(action));
+        }
+    }
 
     static final List<InboxKey> INBOX_ACTIONS = List.of(
             new InboxKey(new KeyBinding(Key.ch('a'), "Answer", "Answer the item: type what to tell the session, Enter sends", true, ConsoleController::inboxAnswer), Action.ANSWER),
             new InboxKey(new KeyBinding(Key.ch('r'), "Resume", "Resume: the relay goes on without an answer", true, c -> c.inboxAct(Action.RESUME)), Action.RESUME),
-            new InboxKey(new KeyBinding(Key.ch('y'), "Approve", "Approve the held reply: it is sent as it is", true, c -> c.inboxAct(Action.APPROVE)), Action.APPROVE),
-            new InboxKey(new KeyBinding(Key.ch('n'), "Reject", "Reject the held reply: the coordinator writes it again, with your note", true, ConsoleController::inboxReject), Action.REJECT),
+            new InboxKey(new KeyBinding(Key.ch('y'), "Yes", "Yes: the held reply sent as it is, or the permission allowed", true, ConsoleController::inboxYes), java.util.Set.of(Action.APPROVE, Action.ALLOW)),
+            new InboxKey(new KeyBinding(Key.ch('Y'), "Yes, for the session", "Allow it for the rest of the Claude Code session", true, c -> c.inboxAct(Action.ALLOW_SESSION)), Action.ALLOW_SESSION),
+            new InboxKey(new KeyBinding(Key.ch('n'), "No", "No: the held reply is written again, or the permission denied (with a note)", true, ConsoleController::inboxNo), java.util.Set.of(Action.REJECT, Action.DENY)),
             new InboxKey(new KeyBinding(Key.ch('R'), "Restart", "Restart the failed agent now (its backoff ends)", true, c -> c.inboxAct(Action.RESTART)), Action.RESTART),
             new InboxKey(new KeyBinding(Key.ch('c'), "Ack", "Acknowledge: you have seen it (no more pushes; it stays open)", true, c -> c.inboxAct(Action.ACK)), Action.ACK),
             new InboxKey(new KeyBinding(Key.ch('z'), "Snooze 1h", "Snooze for an hour: pushed again then", true, c -> c.inboxAct(Action.SNOOZE)), Action.SNOOZE),

@@ -142,6 +142,7 @@ final class Overlays {
         String title = action == Action.SNOOZE
                 ? "Snooze " + code + " for how long? (30m, 2h, 1d)"
                 : action == Action.REJECT ? "Reject " + code + ": a note for the coordinator (may be empty)"
+                : action == Action.DENY ? "Deny " + code + ": what the model is told (may be empty)"
                 : "Answer " + code + item.flatMap(Item::session).map(s -> ": what to tell " + s).orElse("");
         Line hint = item.filter(Item::isOpen).map(i -> Line.of(Style.DIM, i.title()))
                 .orElseGet(() -> Line.of(Style.WARN, code + " is no longer open"
@@ -206,7 +207,7 @@ final class Overlays {
         for (int i = 0; i < detailRows; i++) {
             placed.add(new Placed(col, row++, details.get(i), width));
         }
-        List<KeyBinding> acts = KeyTables.INBOX_ACTIONS.stream().filter(k -> item.takes(k.action()))
+        List<KeyBinding> acts = KeyTables.INBOX_ACTIONS.stream().filter(k -> k.actions().stream().anyMatch(item::takes))
                 .map(KeyTables.InboxKey::binding).toList();
         List<KeyBinding> all = new ArrayList<>(acts);
         all.addAll(closing);

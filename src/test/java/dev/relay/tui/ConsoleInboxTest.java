@@ -163,6 +163,30 @@ class ConsoleInboxTest {
     }
 
     @Test
+    void y_allows_a_permission_Y_allows_it_for_the_session_and_n_denies_one_with_a_message() {
+        inbox.act(Inbox.Request.of(urgent, Action.RESOLVE, Source.CLI));
+        inbox.act(Inbox.Request.of(stuck, Action.RESOLVE, Source.CLI));
+        ConsoleController c = console(this::live);
+        String[] codes = new String[3];
+        for (int n = 0; n < 3; n++) {
+            codes[n] = inbox.raise(new Raise(Kind.PERMISSION, Severity.URGENT, "permission:web:" + n, Optional.of("web"),
+                    "Permission for web: Bash", "Bash: npm publish")).code();
+        }
+        press(c, "i", "y");
+        press(c, "Y");
+        press(c, "n");
+        for (char ch : "not from here".toCharArray()) {
+            press(c, String.valueOf(ch));
+        }
+        press(c, KeyType.Enter);
+        List<Action> done = java.util.Arrays.stream(codes).map(code -> last(item(code)).action()).sorted().toList();
+        assertEquals(List.of(Action.ALLOW, Action.ALLOW_SESSION, Action.DENY), done);
+        Item denied = java.util.Arrays.stream(codes).map(this::item).filter(i -> last(i).action() == Action.DENY).findFirst()
+                .orElseThrow();
+        assertEquals(Optional.of("not from here"), last(denied).text());
+    }
+
+    @Test
     void j_selects_the_next_item_and_z_snoozes_it_for_an_hour_and_Z_for_a_typed_time() {
         ConsoleController c = console(this::live);
         press(c, "i", "j", "z");
