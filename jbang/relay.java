@@ -95,6 +95,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/Main.java
 //SOURCES ../src/main/java/dev/relay/cli/OverrideCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/PauseCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/PermissionsCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/QueueCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RejectCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RelayCommand.java

@@ -173,6 +173,10 @@ class PermissionProcessTest {
         String log = RelayProcess.cli(home, "log");
         assertTrue(log.contains("permission allowed by rule allow: Bash(touch by-rule.txt)"), log);
         assertTrue(log.contains("permission denied by cli"), log);
+        String listed = RelayProcess.cli(home, "permissions");
+        assertTrue(listed.contains("permission allowed") && listed.contains("web  Bash: touch allowed-by-phone.txt  (phone)"),
+                listed);
+        assertTrue(listed.contains("Bash: touch by-rule.txt  (rule allow: Bash(touch by-rule.txt))"), listed);
     }
 
     @Test
