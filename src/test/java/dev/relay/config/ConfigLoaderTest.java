@@ -73,7 +73,7 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("config.yaml"), """
                 permissions:
                   timeout_s: 30
-                  triage: coordinator
+                  triage: operator
                   rules:
                     - deny: "Bash(rm -rf:*)"
                     - allow: "Bash(npm test:*)"
@@ -82,7 +82,7 @@ class ConfigLoaderTest {
                 """);
         dev.relay.permissions.PermissionPolicy p = load(Map.of(), Map.of()).permissions();
         assertEquals(Duration.ofSeconds(30), p.timeout());
-        assertEquals(dev.relay.permissions.PermissionPolicy.Triage.COORDINATOR, p.triage());
+        assertEquals(dev.relay.permissions.PermissionPolicy.Triage.OPERATOR, p.triage());
         assertEquals(java.util.List.of("deny Bash(rm -rf:*)", "allow Bash(npm test:*)", "ask Edit(src/**)"),
                 p.rules().stream().map(r -> r.decision().wire() + " " + r.text()).toList());
         assertEquals(java.util.Optional.of("web"), p.rules().get(1).session());
@@ -96,6 +96,10 @@ class ConfigLoaderTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> load(Map.of(), Map.of()));
         assertTrue(bad.getMessage().contains("config.yaml:4"), bad.getMessage());
         assertTrue(bad.getMessage().contains("is not a rule"), bad.getMessage());
+
+        Files.writeString(dir.resolve("config.yaml"), "permissions:\n  triage: coordinator\n");
+        assertTrue(assertThrows(ConfigException.class, () -> load(Map.of(), Map.of())).getMessage()
+                .contains("not built yet"), "said, not silently ignored");
 
         Files.writeString(dir.resolve("config.yaml"), "permissions:\n  rules:\n    - allow: Bash\n      deny: Edit\n");
         assertTrue(assertThrows(ConfigException.class, () -> load(Map.of(), Map.of())).getMessage()
