@@ -3,7 +3,6 @@ package dev.relay.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.relay.testing.ClaudeCli;
 import dev.relay.testing.FakeClaudeModel;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,14 +26,7 @@ class ClaudeCliSmokeTest {
 
     @BeforeEach
     void needsTheCli() {
-        if (ClaudeCli.find().isEmpty()) {
-            String message = "Claude Code CLI not found: " + ClaudeCli.FIX;
-            // CI must run these tests: there a missing CLI is a broken setup, not a reason to skip
-            if ("true".equals(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.assumeTrue(false, message);
-        }
+        ClaudeCli.assumeInstalled();
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.relay.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,12 +48,7 @@ class PermissionProcessTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        if (ClaudeCli.find().isEmpty()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("Claude Code CLI not found: " + ClaudeCli.FIX);
-            }
-            Assumptions.assumeTrue(false, "Claude Code CLI not found: " + ClaudeCli.FIX);
-        }
+        ClaudeCli.assumeInstalled();
         home = Files.createDirectories(dir.resolve("home"));
         project = Files.createDirectories(dir.resolve("project"));
         claudeHome = Files.createDirectories(dir.resolve("claude-home"));

@@ -3,7 +3,6 @@ package dev.relay.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,13 +34,7 @@ class PermissionRequestHookTest {
 
     @BeforeEach
     void needsTheCli() {
-        if (ClaudeCli.find().isEmpty()) {
-            String message = "Claude Code CLI not found: " + ClaudeCli.FIX;
-            if ("true".equals(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.assumeTrue(false, message);
-        }
+        ClaudeCli.assumeInstalled();
     }
 
     @Test

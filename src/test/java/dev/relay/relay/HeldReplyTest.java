@@ -15,7 +15,6 @@ import dev.relay.state.RelayState;
 import dev.relay.testing.LoopHarness;
 import dev.relay.testing.ManualClock;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -28,33 +27,31 @@ class HeldReplyTest {
     @TempDir
     Path dir;
 
-    final ManualClock clock = new ManualClock(Instant.parse("2026-12-03T09:00:00Z"));
+    SteppedRelay stepped;
+    ManualClock clock;
     LoopHarness relay;
     RelayLoop loop;
 
     @AfterEach
     void stop() {
-        if (relay != null) {
-            relay.close();
+        if (stepped != null) {
+            stepped.close();
         }
     }
 
     void stepping(String config) {
-        relay = new LoopHarness(dir, clock);
-        relay.config(config);
-        loop = relay.build();
-        loop.startStepping();
+        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T09:00:00Z"), config, true);
+        clock = stepped.clock;
+        relay = stepped.relay;
+        loop = stepped.loop;
     }
 
     void steps(int n) {
-        for (int i = 0; i < n; i++) {
-            clock.advance(Duration.ofMillis(250));
-            loop.stepOnce();
-        }
+        stepped.steps(n);
     }
 
     Inbox inbox() {
-        return new Inbox(relay.home.inboxFile(), clock);
+        return stepped.inbox();
     }
 
     Item held() {

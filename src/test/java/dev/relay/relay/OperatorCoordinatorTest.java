@@ -30,34 +30,35 @@ class OperatorCoordinatorTest {
     @TempDir
     Path dir;
 
-    final ManualClock clock = new ManualClock(Instant.parse("2026-12-03T08:00:00Z"));
+    SteppedRelay stepped;
+    ManualClock clock;
     LoopHarness relay;
     RelayLoop loop;
 
     @AfterEach
     void stop() {
-        if (relay != null) {
-            relay.close();
+        if (stepped != null) {
+            stepped.close();
         }
     }
 
     void stepping(String config) {
-        relay = new LoopHarness(dir, clock).withoutApiKey();
-        relay.config(config);
-        loop = relay.build();
-        loop.startStepping();
+        stepping(config, false);
+    }
+
+    void stepping(String config, boolean apiKey) {
+        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T08:00:00Z"), config, apiKey);
+        clock = stepped.clock;
+        relay = stepped.relay;
+        loop = stepped.loop;
     }
 
     Inbox inbox() {
-        return new Inbox(relay.home.inboxFile(), clock);
+        return stepped.inbox();
     }
 
-    /** Steps the loop, the clock moving a little each time (the status is written at most every 200 ms of it). */
     void steps(int n) {
-        for (int i = 0; i < n; i++) {
-            clock.advance(Duration.ofMillis(250));
-            loop.stepOnce();
-        }
+        stepped.steps(n);
     }
 
     Item report(String session) {
@@ -154,10 +155,7 @@ class OperatorCoordinatorTest {
 
     @Test
     void coordinator_operator_with_a_key_still_asks_the_operator() {
-        relay = new LoopHarness(dir, clock);
-        relay.config("coordinator: operator\n");
-        loop = relay.build();
-        loop.startStepping();
+        stepping("coordinator: operator\n", true);
         relay.send("s1", "over to you");
         steps(2);
         assertEquals(1, relay.open(Kind.REPORT).size());

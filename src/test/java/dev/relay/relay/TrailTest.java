@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,22 +27,27 @@ class TrailTest {
     @TempDir
     Path dir;
 
-    final ManualClock clock = new ManualClock(Instant.parse("2026-12-03T09:00:00Z"));
+    SteppedRelay stepped;
+    ManualClock clock;
     LoopHarness relay;
     RelayLoop loop;
 
     @AfterEach
     void stop() {
-        if (relay != null) {
-            relay.close();
+        if (stepped != null) {
+            stepped.close();
         }
     }
 
+    void stepping(String config) {
+        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T09:00:00Z"), config, true);
+        clock = stepped.clock;
+        relay = stepped.relay;
+        loop = stepped.loop;
+    }
+
     void steps(int n) {
-        for (int i = 0; i < n; i++) {
-            clock.advance(Duration.ofMillis(250));
-            loop.stepOnce();
-        }
+        stepped.steps(n);
     }
 
     String cli(String... args) {
@@ -55,9 +59,7 @@ class TrailTest {
 
     @Test
     void a_held_and_approved_reply_has_every_step_in_order_with_who_did_it() throws Exception {
-        relay = new LoopHarness(dir, clock).config("review: all\n");
-        loop = relay.build();
-        loop.startStepping();
+        stepping("review: all\n");
         relay.coordinator.thenReply("Drop the users table.");
         Path envelope = relay.send("s1", "migration ready");
         String id = RelayRound.messageId(envelope);
@@ -101,9 +103,7 @@ class TrailTest {
 
     @Test
     void an_operators_direct_message_is_traced_from_sent_to_read() {
-        relay = new LoopHarness(dir, clock);
-        loop = relay.build();
-        loop.startStepping();
+        stepping("");
         relay.override("@s2: rebase on main, please");
         steps(2);
         assertEquals("rebase on main, please", relay.take("s2"));

@@ -35,6 +35,20 @@ public final class ClaudeCli {
     }
 
     /** The first executable claude of: -Drelay.claude, $RELAY_CLAUDE, .ci/claude-code's install, the PATH. */
+    /**
+     * For a test that needs the real CLI: on CI a missing CLI fails the test (a broken setup, not a reason to skip);
+     * elsewhere it is skipped, saying how to install it.
+     */
+    public static void assumeInstalled() {
+        if (find().isEmpty()) {
+            String message = "Claude Code CLI not found: " + FIX;
+            if ("true".equals(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail(message);
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, message);
+        }
+    }
+
     public static Optional<Path> find() {
         return candidates().stream().filter(ClaudeCli::executable).findFirst();
     }
