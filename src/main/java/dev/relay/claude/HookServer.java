@@ -46,15 +46,17 @@ public final class HookServer implements AutoCloseable {
     private final PermissionDesk permissions;
     private final dev.relay.trail.Trail trail;
 
-    private HookServer(Home home, Clock clock, java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy)
-            throws IOException {
+    private HookServer(Home home, Clock clock, java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy,
+                       java.util.function.Supplier<java.util.Optional<dev.relay.anthropic.Coordinator>> coordinator,
+                       java.util.function.Supplier<String> model) throws IOException {
         this.home = home;
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.token = HexFormat.of().formatHex(secret);
         this.hooks = new ClaudeHooks(home, clock, this::await);
         this.trail = new dev.relay.trail.Trail(home.trailFile());
-        this.permissions = new PermissionDesk(new dev.relay.inbox.Inbox(home.inboxFile(), clock), trail, policy, clock);
+        this.permissions = new PermissionDesk(new dev.relay.inbox.Inbox(home.inboxFile(), clock), trail, policy, clock,
+                coordinator, model);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "relay-hooks");
@@ -67,13 +69,15 @@ public final class HookServer implements AutoCloseable {
 
     /** Starts the endpoint and writes its address and token for the hook script. */
     public static HookServer start(Home home, Clock clock) throws IOException {
-        return start(home, clock, () -> dev.relay.permissions.PermissionPolicy.DEFAULT);
+        return start(home, clock, () -> dev.relay.permissions.PermissionPolicy.DEFAULT, java.util.Optional::empty, () -> "");
     }
 
     /** As {@link #start(Home, Clock)}, deciding permission prompts by {@code policy} (read at each prompt). */
     public static HookServer start(Home home, Clock clock,
-                                   java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy) throws IOException {
-        HookServer s = new HookServer(home, clock, policy);
+                                   java.util.function.Supplier<dev.relay.permissions.PermissionPolicy> policy,
+                                   java.util.function.Supplier<java.util.Optional<dev.relay.anthropic.Coordinator>> coordinator,
+                                   java.util.function.Supplier<String> model) throws IOException {
+        HookServer s = new HookServer(home, clock, policy, coordinator, model);
         s.server.start();
         AtomicFiles.ensurePrivateDirectory(home.hooksDir());
         AtomicFiles.write(home.hookHeadersFile(), "Authorization: Bearer " + s.token + "\n");

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relay.anthropic.CacheTtl;
+import dev.relay.anthropic.Coordinator;
+import dev.relay.anthropic.CoordinatorException;
+import dev.relay.anthropic.CoordinatorReply;
+import dev.relay.anthropic.CoordinatorRequest;
 import dev.relay.core.SessionId;
 import dev.relay.inbox.Action;
 import dev.relay.inbox.Inbox;
@@ -40,12 +45,58 @@ public final class PermissionDesk {
     private final Trail trail;
     private final Supplier<PermissionPolicy> policy;
     private final Clock clock;
+    private final Supplier<Optional<Coordinator>> coordinator;
+    private final Supplier<String> model;
+
+    /** The answer the coordinator must give: one line, one of three words, a reason. */
+    private static final java.util.regex.Pattern VERDICT = java.util.regex.Pattern.compile("(ALLOW|DENY|ASK): (\\S.*)");
+    static final String TRIAGE_PROMPT = """
+            You decide whether a coding agent may use a tool now, for the team's coordinator. You get the session, the
+            project directory, the tool and its input. Answer with exactly one line and nothing else, one of:
+            ALLOW: <the reason, in one sentence>
+            DENY: <what the agent should do instead, in one sentence; the agent reads it>
+            ASK: <why a human should decide, in one sentence>
+            Deny what could destroy data, leak secrets or reach outside the project; ask when unsure.""";
 
     public PermissionDesk(Inbox inbox, Trail trail, Supplier<PermissionPolicy> policy, Clock clock) {
+        this(inbox, trail, policy, clock, Optional::empty, () -> "");
+    }
+
+    /** With {@code coordinator} for {@code permissions.triage: coordinator} (none: the operator decides). */
+    public PermissionDesk(Inbox inbox, Trail trail, Supplier<PermissionPolicy> policy, Clock clock,
+                          Supplier<Optional<Coordinator>> coordinator, Supplier<String> model) {
         this.inbox = inbox;
         this.trail = trail;
         this.policy = policy;
         this.clock = clock;
+        this.coordinator = coordinator;
+        this.model = model;
+    }
+
+    /** The coordinator's verdict: ALLOW, DENY or ASK with its reason; empty when it gave none that can be read. */
+    record Verdict(PermissionRule.Decision decision, String reason) {}
+
+    Optional<Verdict> triage(SessionId session, String what, Path cwd) {
+        Optional<Coordinator> c = coordinator.get();
+        if (c.isEmpty()) {
+            return Optional.empty();
+        }
+        String brief = "Session: " + session + "\nProject: " + cwd + "\nTool and input: " + shown(what);
+        try {
+            CoordinatorReply reply = c.get().complete(new CoordinatorRequest(model.get(), 200, TRIAGE_PROMPT,
+                    java.util.List.of(new CoordinatorRequest.Message(CoordinatorRequest.Role.USER, brief)), CacheTtl.NONE));
+            java.util.regex.Matcher m = VERDICT.matcher(reply.text().strip());
+            if (!m.matches()) {
+                LOG.warn("the coordinator's answer to a permission prompt of {} is not ALLOW/DENY/ASK: reason: \"{}\"; the"
+                        + " operator decides", session, reply.text().strip());
+                return Optional.empty();
+            }
+            return Optional.of(new Verdict(PermissionRule.Decision.valueOf(m.group(1)), m.group(2).strip()));
+        } catch (CoordinatorException | RuntimeException e) {
+            LOG.warn("the coordinator could not decide a permission prompt of {} ({}); the operator decides", session,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The hook's answer for {@code input} (its stdin as JSON): a decision, or none (empty). */
@@ -62,9 +113,21 @@ public final class PermissionDesk {
             return decided(allow ? allow(Optional.empty()) : deny("Denied by Relay's rule \"" + rule.get().text()
                     + "\" (config.yaml permissions)."), (allow ? "allowed" : "denied") + " by rule " + rule.get().text());
         }
+        String asked = shown(what);
+        if (rule.isEmpty() && p.triage() == PermissionPolicy.Triage.COORDINATOR) {
+            Optional<Verdict> v = triage(session, what, cwd);
+            if (v.isPresent() && v.get().decision() != PermissionRule.Decision.ASK) {
+                boolean allow = v.get().decision() == PermissionRule.Decision.ALLOW;
+                record(session, allow ? "allowed" : "denied", "coordinator: " + v.get().reason(), what);
+                return decided(allow ? allow(Optional.empty()) : deny("Denied by the coordinator: " + v.get().reason()),
+                        (allow ? "allowed" : "denied") + " by the coordinator");
+            }
+            asked = asked + "\n\n" + v.map(x -> "The coordinator asks you: " + x.reason())
+                    .orElse("(the coordinator gave no answer that could be read)");
+        }
         Item item = inbox.raise(new Inbox.Raise(Kind.PERMISSION, Severity.URGENT,
                 "permission:" + session.value() + ":" + input.path("tool_use_id").asText(Long.toString(clock.millis())),
-                Optional.of(session.value()), "Permission for " + session + ": " + tool, shown(what)));
+                Optional.of(session.value()), "Permission for " + session + ": " + tool, asked));
         record(session, "asked", rule.map(r -> "rule ask: " + r.text()).orElse("no rule"), what);
         Instant deadline = clock.instant().plus(p.timeout());
         while (clock.instant().isBefore(deadline)) {

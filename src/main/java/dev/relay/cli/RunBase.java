@@ -119,7 +119,9 @@ abstract class RunBase extends HomeCommand {
         // Claude Code's hooks reach this relay on loopback (fast); a hook finding no endpoint runs Relay itself
         HookServer hookServer = null;
         try {
-            hookServer = HookServer.start(home, Clock.systemUTC(), settings::permissions);
+            hookServer = HookServer.start(home, Clock.systemUTC(), settings::permissions,
+                    () -> settings.secrets().anthropicApiKey().map(key -> (Coordinator) new AnthropicCoordinator(http,
+                            settings.anthropicBaseUrl(), key)), settings::model);
             HookServer wakes = hookServer;
             loop.addListener(event -> {
                 if (event instanceof RelayEvent.ReplyQueued q) {

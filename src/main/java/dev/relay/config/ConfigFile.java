@@ -100,12 +100,8 @@ record ConfigFile(
                        @JsonProperty("rules") List<Rule> rules) {
         Permissions {
             positive("permissions.timeout_s", timeoutS);
-            if ("coordinator".equals(triage)) {
-                throw new IllegalArgumentException("permissions.triage: coordinator is not built yet: prompts no rule"
-                        + " decides go to the operator; remove the line (or write triage: operator)");
-            }
-            if (triage != null && !triage.equals("operator")) {
-                throw new IllegalArgumentException("permissions.triage must be operator, not \"" + triage + "\"");
+            if (triage != null && !triage.equals("operator") && !triage.equals("coordinator")) {
+                throw new IllegalArgumentException("permissions.triage must be operator or coordinator, not \"" + triage + "\"");
             }
             rules = rules == null ? List.of() : List.copyOf(rules);
         }

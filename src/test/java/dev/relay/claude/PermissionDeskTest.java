@@ -103,6 +103,42 @@ class PermissionDeskTest {
         assertTrue(timedOut.resolution().orElseThrow().startsWith("no decision within"), timedOut.resolution().toString());
     }
 
+    PermissionDesk coordinatorDesk(dev.relay.testing.ScriptedCoordinator c, Duration timeout) {
+        return new PermissionDesk(new Inbox(dir.resolve("state/inbox.json"), Clock.systemUTC()),
+                new Trail(dir.resolve("state/trail.jsonl")),
+                () -> new PermissionPolicy(List.of(), PermissionPolicy.Triage.COORDINATOR, timeout), Clock.systemUTC(),
+                () -> Optional.of(c), () -> "claude-sonnet-5-5");
+    }
+
+    @Test
+    void the_coordinator_decides_in_its_strict_form_and_anything_else_goes_to_the_operator() throws Exception {
+        JsonNode in = recorded();
+        dev.relay.testing.ScriptedCoordinator c = new dev.relay.testing.ScriptedCoordinator();
+        c.thenReply("ALLOW: the project's own tests are safe to run");
+        JsonNode allowed = JSON.readTree(coordinatorDesk(c, Duration.ofSeconds(5)).request(SessionId.of("web"), in)
+                .output().orElseThrow()).at("/hookSpecificOutput/decision");
+        assertEquals("allow", allowed.path("behavior").asText());
+        assertEquals(PermissionDesk.TRIAGE_PROMPT, c.requests.get(0).system());
+        assertTrue(c.requests.get(0).messages().get(0).text().contains("Bash: npm test -- --watch=false"));
+
+        c.thenReply("DENY: run the tests in the container instead");
+        JsonNode denied = JSON.readTree(coordinatorDesk(c, Duration.ofSeconds(5)).request(SessionId.of("web"), in)
+                .output().orElseThrow()).at("/hookSpecificOutput/decision");
+        assertEquals("Denied by the coordinator: run the tests in the container instead", denied.path("message").asText());
+
+        c.thenReply("Sure, go ahead!\nALLOW: fine");   // not the form: never guessed
+        ClaudeHooks.Outcome unread = coordinatorDesk(c, Duration.ofMillis(300)).request(SessionId.of("web"), in);
+        assertEquals(Optional.empty(), unread.output(), "the operator was asked (and did not answer in time)");
+        Item asked = new Inbox(dir.resolve("state/inbox.json"), Clock.systemUTC()).read().items().stream()
+                .filter(i -> i.kind() == Kind.PERMISSION).findFirst().orElseThrow();
+        assertTrue(asked.text().contains("the coordinator gave no answer that could be read"), asked.text());
+
+        c.thenReply("ASK: it publishes nothing, but the flags are unusual");
+        coordinatorDesk(c, Duration.ofMillis(300)).request(SessionId.of("web"), in);
+        assertTrue(new Inbox(dir.resolve("state/inbox.json"), Clock.systemUTC()).read().items().stream()
+                .anyMatch(i -> i.text().contains("The coordinator asks you: it publishes nothing")));
+    }
+
     @Test
     void long_input_is_folded_and_secrets_are_masked() {
         String longCommand = "echo " + "x".repeat(5000);

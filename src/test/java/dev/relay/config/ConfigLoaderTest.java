@@ -98,8 +98,10 @@ class ConfigLoaderTest {
         assertTrue(bad.getMessage().contains("is not a rule"), bad.getMessage());
 
         Files.writeString(dir.resolve("config.yaml"), "permissions:\n  triage: coordinator\n");
+        assertEquals(dev.relay.permissions.PermissionPolicy.Triage.COORDINATOR, load(Map.of(), Map.of()).permissions().triage());
+        Files.writeString(dir.resolve("config.yaml"), "permissions:\n  triage: model\n");
         assertTrue(assertThrows(ConfigException.class, () -> load(Map.of(), Map.of())).getMessage()
-                .contains("not built yet"), "said, not silently ignored");
+                .contains("must be operator or coordinator"));
 
         Files.writeString(dir.resolve("config.yaml"), "permissions:\n  rules:\n    - allow: Bash\n      deny: Edit\n");
         assertTrue(assertThrows(ConfigException.class, () -> load(Map.of(), Map.of())).getMessage()
