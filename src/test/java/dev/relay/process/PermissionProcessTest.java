@@ -173,6 +173,29 @@ class PermissionProcessTest {
     }
 
     @Test
+    void with_triage_coordinator_the_coordinator_denies_and_the_model_reads_why() throws Exception {
+        Files.writeString(home.resolve("config.yaml"), "permissions:\n  triage: coordinator\n  timeout_s: 8\n");
+        try (dev.relay.testing.FakeAnthropic api = new dev.relay.testing.FakeAnthropic(java.time.Clock.systemUTC())) {
+            api.replies(req -> req.toString().contains("You decide whether a coding agent may use a tool")
+                    ? "DENY: use the fixture in test/ instead" : "carry on");
+            relay = RelayProcess.start(home, Map.of("NTFY_SERVER", ntfy.url(), "NTFY_TOPIC", TOPIC, "NTFY_REPLY_TOPIC", REPLY,
+                    "ANTHROPIC_API_KEY", "sk-ant-permission-test-0123456789", "ANTHROPIC_BASE_URL", api.baseUrl()),
+                    dir.resolve("relay.log"), "run", "--daemon");
+            Await.until("the relay's hook endpoint", Duration.ofSeconds(60),
+                    () -> Files.exists(home.resolve("state/hooks/endpoint")), () -> RelayProcess.read(dir.resolve("relay.log")));
+            install();
+            ClaudeCli.Result r = run("touch by-coordinator.txt").get(2, TimeUnit.MINUTES);
+            assertFalse(r.timedOut(), r.toString());
+            assertFalse(Files.exists(project.resolve("by-coordinator.txt")));
+            assertTrue(toolResult().contains("Denied by the coordinator: use the fixture in test/ instead"), toolResult());
+            assertTrue(RelayProcess.cli(home, "permissions").contains("(coordinator: use the fixture in test/ instead)"),
+                    RelayProcess.cli(home, "permissions"));
+            assertEquals(0, ntfy.messages(TOPIC).stream().filter(m -> m.title().startsWith("Permission for web")).count(),
+                    "decided without asking anyone");
+        }
+    }
+
+    @Test
     void no_decision_in_time_or_no_relay_leaves_claude_code_to_refuse_as_without_the_hook() throws Exception {
         startRelay();
         install();
