@@ -163,6 +163,10 @@ class PermissionProcessTest {
         assertTrue(Files.exists(project.resolve("by-rule.txt")), "allowed by the rule: " + toolResult());
         assertEquals(2, ntfy.messages(TOPIC).stream().filter(m -> m.title().startsWith("Permission for web")).count(),
                 "a rule's decision asks no one");
+        Files.writeString(project.resolve("keep.txt"), "kept");
+        run("rm keep.txt").get(2, TimeUnit.MINUTES);
+        assertTrue(Files.exists(project.resolve("keep.txt")), "denied by the rule");
+        assertTrue(toolResult().contains("Denied by Relay's rule \\\"Bash(rm:*)\\\""), toolResult());
         String log = RelayProcess.cli(home, "log");
         assertTrue(log.contains("permission allowed by rule allow: Bash(touch by-rule.txt)"), log);
         assertTrue(log.contains("permission denied by cli"), log);
@@ -170,6 +174,17 @@ class PermissionProcessTest {
         assertTrue(listed.contains("permission allowed") && listed.contains("web  Bash: touch allowed-by-phone.txt  (phone)"),
                 listed);
         assertTrue(listed.contains("Bash: touch by-rule.txt  (rule allow: Bash(touch by-rule.txt))"), listed);
+        assertTrue(listed.contains("Bash: rm keep.txt  (rule deny: Bash(rm:*))"), listed);
+
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                RelayProcess.JAR.toString(), "--home", home.toString(), "hook", "uninstall", "--session", "web",
+                "--project", project.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertFalse(Files.exists(project.resolve(".claude/settings.json"))
+                && Files.readString(project.resolve(".claude/settings.json")).contains("PermissionRequest"),
+                "uninstall removes the permission hook too");
     }
 
     @Test
