@@ -86,4 +86,9 @@ public final class FileOperatorActions implements OperatorActions {
     public List<Trail.Step> trace(String message) {
         return Trail.of(new Trail(home.trailFile()).read(), message);
     }
+
+    @Override
+    public List<Trail.Step> trail() {
+        return new Trail(home.trailFile()).read();
+    }
 }

@@ -73,6 +73,11 @@ public interface OperatorActions {
         return List.of();
     }
 
+    /** Every recorded step of every message, oldest first ({@link Trail#read}); none by default. */
+    default List<Trail.Step> trail() {
+        return List.of();
+    }
+
     /** Raised when the action cannot be taken now; the message says why and what to do. */
     class Refused extends RuntimeException {
         public Refused(String message) {

@@ -63,6 +63,10 @@ public final class ConsoleController {
     private Optional<String> waitingId = Optional.empty();
     private int waitingIndex;
     private Optional<List<Trail.Step>> trace = Optional.empty();
+    /** The trail as read when the queue window opened or {@code t} was last pressed (not on every tick). */
+    private List<Trail.Step> trailSteps = List.of();
+    private List<Recent> recent = List.of();
+    private Optional<String> recentName = Optional.empty();
     private Optional<String> editingId = Optional.empty();
     private ConsoleMode mode = ConsoleMode.NORMAL;
     private Pane focus = Pane.CONVERSATION;
@@ -184,7 +188,7 @@ public final class ConsoleController {
             case INBOX -> Optional.of(Overlays.inbox(size, s.inbox(), inboxSelection(s.inbox().open()), now));
             case EDIT_ANSWER -> prompt.map(p -> Overlays.answerEditor(size, answerEditor, p.code(), p.action(),
                     s.inbox().find(p.code())));
-            case QUEUE, CONFIRM_CANCEL -> Optional.of(Overlays.queue(size, waiting, waitingSelection(), trace,
+            case QUEUE, CONFIRM_CANCEL -> Optional.of(Overlays.queue(size, waiting, recent, queueSelection(), trace,
                     mode == ConsoleMode.CONFIRM_CANCEL, now));
             case EDIT_WAITING -> editingId.map(id -> Overlays.waitingEditor(size, waitingEditor, id,
                     waiting.stream().filter(i -> i.id().equals(id)).findFirst()));
@@ -542,25 +546,39 @@ public final class ConsoleController {
 
     void openQueue() {
         trace = Optional.empty();
+        trailSteps = actions.trail();
         refreshWaiting();
         mode = ConsoleMode.QUEUE;
     }
 
-    /** Reads what waits again (the relay may have taken some since), and the selected message's trace if shown. */
+    /**
+     * Reads what waits again (the relay may have taken some since), lists under it the recent messages of the trail as
+     * last read, and loads the selected message's trace if shown.
+     */
     private void refreshWaiting() {
         waiting = actions.waiting();
+        recent = Recent.of(trailSteps, waiting.stream().map(ConsoleController::messageName).toList(), RECENT);
         loadTrace();
     }
 
+    /** The last messages of the trail the window lists under those waiting. */
+    static final int RECENT = 15;
+
     private void loadTrace() {
         if (trace.isPresent()) {
-            trace = Optional.of(selectedWaiting().map(i -> actions.trace(messageName(i))).orElse(List.of()));
+            Optional<Recent> r = selectedRecent();
+            trace = Optional.of(r.isPresent() ? Trail.of(trailSteps, r.get().name())
+                    : selectedWaiting().map(i -> actions.trace(messageName(i))).orElse(List.of()));
         }
     }
 
-    /** The selected message's place in the list: the same message while it waits, else the same place. */
-    int waitingSelection() {
-        if (waiting.isEmpty()) {
+    /**
+     * The selected message's place in the list, the waiting ones first and then the recent ones: the same message
+     * while it is listed, else the same place.
+     */
+    int queueSelection() {
+        int total = waiting.size() + recent.size();
+        if (total == 0) {
             return -1;
         }
         for (int i = 0; i < waiting.size(); i++) {
@@ -568,27 +586,46 @@ public final class ConsoleController {
                 return i;
             }
         }
-        return Math.min(waitingIndex, waiting.size() - 1);
+        for (int i = 0; i < recent.size(); i++) {
+            if (recentName.isPresent() && recent.get(i).name().equals(recentName.get())) {
+                return waiting.size() + i;
+            }
+        }
+        return Math.min(waitingIndex, total - 1);
     }
 
     private Optional<QueueItems.Item> selectedWaiting() {
-        int i = waitingSelection();
-        return i < 0 ? Optional.empty() : Optional.of(waiting.get(i));
+        int i = queueSelection();
+        return i < 0 || i >= waiting.size() ? Optional.empty() : Optional.of(waiting.get(i));
+    }
+
+    private Optional<Recent> selectedRecent() {
+        int i = queueSelection() - waiting.size();
+        return i < 0 || i >= recent.size() ? Optional.empty() : Optional.of(recent.get(i));
     }
 
     /** Moves in the list as last read (reading it means reading the journal); a change reads it again first. */
     void moveQueue(int delta) {
-        if (waiting.isEmpty()) {
+        int total = waiting.size() + recent.size();
+        if (total == 0) {
             return;
         }
-        waitingIndex = Math.max(0, Math.min(waiting.size() - 1, waitingSelection() + delta));
-        waitingId = Optional.of(waiting.get(waitingIndex).id());
+        waitingIndex = Math.max(0, Math.min(total - 1, queueSelection() + delta));
+        waitingId = waitingIndex < waiting.size() ? Optional.of(waiting.get(waitingIndex).id()) : Optional.empty();
+        recentName = waitingIndex < waiting.size() ? Optional.empty()
+                : Optional.of(recent.get(waitingIndex - waiting.size()).name());
         loadTrace();
     }
 
     /** The selected message, if it can still be changed; else says why not. */
     private Optional<QueueItems.Item> changeable() {
         refreshWaiting();
+        Optional<Recent> done = selectedRecent();
+        if (done.isPresent()) {
+            say(done.get().name() + " no longer waits (" + Overlays.lastStep(done.get())
+                    + "): it can no longer be changed", Style.WARN);
+            return Optional.empty();
+        }
         Optional<QueueItems.Item> item = selectedWaiting();
         if (item.isEmpty()) {
             say("Nothing waits.", Style.DIM);
@@ -658,9 +695,11 @@ public final class ConsoleController {
         waitingOutcome(o, "edited (the original is kept)");
     }
 
+    /** Shows or hides the selected message's trace, reading the trail again (what waits too: it may be done now). */
     void toggleTrace() {
         trace = trace.isPresent() ? Optional.empty() : Optional.of(List.of());
-        loadTrace();
+        trailSteps = actions.trail();
+        refreshWaiting();
     }
 
     /** What a cancel or an edit came to, in the footer: "e3f9a2c: cancelled", or why it was refused. */

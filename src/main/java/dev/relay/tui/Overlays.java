@@ -300,25 +300,40 @@ final class Overlays {
     // ---- the waiting messages ------------------------------------------------------------------------------
 
     /**
-     * The waiting messages, oldest first, {@code selected} highlighted and kept in view; under them the selected one's
-     * text, its trace when shown, and the keys (a taken message offers no change; a cancel asks first).
+     * The waiting messages, oldest first, then under "Recent" the last messages of the trail that no longer wait, newest
+     * first; {@code selected} (a place in both, the waiting first) highlighted and kept in view; under them the
+     * selected one's text, its trace when shown, and the keys (a taken or done message offers no change; a cancel asks
+     * first).
      */
-    static Window queue(TerminalSize size, List<QueueItems.Item> items, int selected, Optional<List<Trail.Step>> trace,
-                        boolean confirming, Instant now) {
-        if (items.isEmpty()) {
+    static Window queue(TerminalSize size, List<QueueItems.Item> items, List<Recent> recent, int selected,
+                        Optional<List<Trail.Step>> trace, boolean confirming, Instant now) {
+        if (items.isEmpty() && recent.isEmpty()) {
             List<KeyBinding> closing = queueClosingKeys();
             Rect r = Rect.centered(size, 60, 5);
             return new Window(r, "Queue", List.of(
                     new Placed(r.col() + 2, r.row() + 1, Line.of("Nothing waits."), r.inner() - 2),
                     new Placed(r.col() + 2, r.row() + 3, keys(Line.EMPTY, closing), r.inner() - 2)), Optional.empty());
         }
-        int sel = Math.max(0, Math.min(selected, items.size() - 1));
-        QueueItems.Item item = items.get(sel);
+        int sel = Math.max(0, Math.min(selected, items.size() + recent.size() - 1));
+        Optional<QueueItems.Item> item = sel < items.size() ? Optional.of(items.get(sel)) : Optional.empty();
         Rect most = Rect.centered(size, 116, size.getRows());
         int width = most.inner() - 2;
         int room = most.innerHeight() - 4;   // the heading, a blank row after the list and before the keys, the keys
-        int listRows = Math.min(items.size(), Math.max(1, Math.min(10, room / 3)));
-        List<Line> details = queueDetails(item, trace, width, now);
+        List<Line> rows = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            rows.add(queueRow(items.get(i), width, i == sel, now));
+        }
+        int selRow = sel;
+        if (!recent.isEmpty()) {
+            rows.add(Line.of(Style.HEADING, " Recent").then(Style.DIM, " · no longer waiting, newest first"));
+            for (int i = 0; i < recent.size(); i++) {
+                rows.add(recentRow(recent.get(i), width, items.size() + i == sel));
+            }
+            selRow = sel < items.size() ? sel : sel + 1;
+        }
+        int listRows = Math.min(rows.size(), Math.max(1, Math.min(10, room / 3)));
+        List<Line> details = item.isPresent() ? queueDetails(item.get(), trace, width, now)
+                : recentDetails(recent.get(sel - items.size()), trace, width, now);
         int detailRows = Math.max(0, Math.min(details.size(), room - listRows));
         Rect r = Rect.centered(size, 116, listRows + detailRows + 6);
         int col = r.col() + 2;
@@ -326,26 +341,28 @@ final class Overlays {
         int row = r.row() + 1;
         placed.add(new Placed(col, row++, queueRow(width, List.of("id", "kind", "session", "age", "size", "preview"),
                 Collections.nCopies(6, Style.DIM)), width));
-        int first = Math.max(0, sel - listRows + 1);
+        int first = Math.max(0, selRow - listRows + 1);
         for (int i = first; i < first + listRows; i++) {
-            placed.add(new Placed(col, row++, queueRow(items.get(i), width, i == sel, now), width));
+            placed.add(new Placed(col, row++, rows.get(i), width));
         }
         row++;
         for (int i = 0; i < detailRows; i++) {
             placed.add(new Placed(col, row++, details.get(i), width));
         }
         Line keys;
-        if (confirming) {
-            keys = keys(Line.of(Style.WARN, "Cancel " + item.id() + " (" + item.kind().wire()
-                    + item.session().map(s -> " for " + s).orElse("") + ")?  "), KeyTables.table(ConsoleMode.CONFIRM_CANCEL));
+        if (confirming && item.isPresent()) {
+            keys = keys(Line.of(Style.WARN, "Cancel " + item.get().id() + " (" + item.get().kind().wire()
+                    + item.get().session().map(s -> " for " + s).orElse("") + ")?  "), KeyTables.table(ConsoleMode.CONFIRM_CANCEL));
         } else {
+            boolean changeable = item.isPresent() && !item.get().taken();
             keys = keys(Line.EMPTY, KeyTables.table(ConsoleMode.QUEUE).stream()
-                    .filter(b -> !item.taken() || !KeyTables.QUEUE_CHANGES.contains(b.key())).toList());
+                    .filter(b -> changeable || !KeyTables.QUEUE_CHANGES.contains(b.key())).toList());
         }
         placed.add(new Placed(col, r.row() + r.height() - 2, keys, width));
         long taken = items.stream().filter(QueueItems.Item::taken).count();
-        String title = "Queue · " + items.size() + " waiting" + (taken > 0 ? ", " + taken + " taken" : "")
-                + (items.size() > 1 ? " · ↑↓ select" : "");
+        String title = "Queue · " + (items.isEmpty() ? "nothing waits" : items.size() + " waiting")
+                + (taken > 0 ? ", " + taken + " taken" : "")
+                + (items.size() + recent.size() > 1 ? " · ↑↓ select" : "");
         return new Window(r, title, placed, Optional.empty());
     }
 
@@ -376,6 +393,42 @@ final class Overlays {
             used += QUEUE_COLUMNS[c] + 1;
         }
         return line.then(styles.get(5), pad(cells.get(5).replace('\n', ' '), Math.max(4, width - used)));
+    }
+
+    /** The widths of a recent message's columns: name, session; its last step and when take what is left. */
+    private static final int[] RECENT_COLUMNS = {36, 14};
+
+    /** A message that no longer waits: " NAME  SESSION  read 08:12". */
+    private static Line recentRow(Recent m, int width, boolean selected) {
+        List<Style> styles = selected ? Collections.nCopies(3, Style.SELECTED) : List.of(Style.DIM, Style.AGENT, Style.NORMAL);
+        return Line.of(styles.get(0), " " + pad(m.name(), RECENT_COLUMNS[0]) + " ")
+                .then(styles.get(1), pad(m.session() == null ? "-" : m.session(), RECENT_COLUMNS[1]) + " ")
+                .then(styles.get(2), pad(lastStep(m), Math.max(4, width - 3 - RECENT_COLUMNS[0] - RECENT_COLUMNS[1])));
+    }
+
+    /** A recent message's last step and when: "read 08:12". */
+    static String lastStep(Recent m) {
+        return m.last().step() + " " + CLOCK.format(m.last().instant());
+    }
+
+    /** A message that no longer waits: what it was, its last step, its first recorded text and, when shown, its trace. */
+    static List<Line> recentDetails(Recent m, Optional<List<Trail.Step>> trace, int width, Instant now) {
+        List<Line> out = new ArrayList<>();
+        out.add(Line.of(Style.HEADING, m.name()).then(Style.DIM, (m.session() == null ? "" : "  for " + m.session())
+                + ", last " + m.last().step() + " " + CLOCK.format(m.last().instant())
+                + " (" + Text.age(Duration.between(m.last().instant(), now)) + " ago)"));
+        out.add(Line.of(Style.DIM, "no longer waiting: it can no longer be changed"));
+        List<String> text = Text.wrapText(m.text() == null ? "" : m.text(), Math.max(10, width - 2));
+        for (int n = 0; n < Math.min(3, text.size()); n++) {
+            out.add(Line.of("  " + text.get(n)));
+        }
+        if (trace.isPresent()) {
+            out.add(Line.of(Style.DIM, "trace of " + m.name()));
+            for (Trail.Step s : trace.get()) {
+                out.add(traceLine(s));
+            }
+        }
+        return out;
     }
 
     /** The selected message: what it is, whether it can still be changed, its text and, when shown, its trace. */

@@ -222,6 +222,88 @@ class ConsoleQueueTest {
         assertFalse(window(c).contains("trace of"), window(c));
     }
 
+    /** A message done before the console opened: queued, taken, answered, then dispatched and read by its reply. */
+    private static final String DONE = "1794999990000-backend-000000";
+
+    private void doneTrail() {
+        try (Trail t = new Trail(home.trailFile())) {
+            t.append(new Trail.Step(Fixtures.NOW.minusSeconds(900).toString(), "queued", DONE, "backend", null, "cli",
+                    "Is the staging database back?"));
+            t.append(new Trail.Step(Fixtures.NOW.minusSeconds(890).toString(), "taken", DONE, "backend", null, "coordinator",
+                    null));
+            t.append(new Trail.Step(Fixtures.NOW.minusSeconds(880).toString(), "answered", DONE, "backend", "d1e2f3",
+                    "coordinator", "Yes, since 07:40."));
+            t.append(new Trail.Step(Fixtures.NOW.minusSeconds(870).toString(), "dispatched", null, "backend", "d1e2f3",
+                    "relay", null));
+            t.append(new Trail.Step(Fixtures.NOW.minusSeconds(600).toString(), "read", null, "backend", "d1e2f3",
+                    "backend", null));
+        }
+    }
+
+    private static String clock(java.time.Instant at) {
+        return java.time.format.DateTimeFormatter.ofPattern("HH:mm").withZone(java.time.ZoneId.systemDefault()).format(at);
+    }
+
+    @Test
+    void a_message_no_longer_waiting_is_listed_under_recent_with_its_last_step_and_t_shows_its_whole_trace() {
+        doneTrail();
+        ConsoleController c = console();
+        press(c, "w");
+        String w = window(c);
+        assertTrue(w.startsWith("Queue · 2 waiting · ↑↓ select"), w);
+        assertTrue(w.indexOf(id(second)) < w.indexOf("Recent"), "under the waiting ones\n" + w);
+        String read = "read " + clock(Fixtures.NOW.minusSeconds(600));
+        assertTrue(w.contains(" " + DONE) && w.contains(read), w);
+        assertEquals(1, w.split(DONE, -1).length - 1, "one row, the dispatch and the read joined to it\n" + w);
+
+        press(c, "j", "j");
+        w = window(c);
+        assertTrue(w.contains(DONE + "  for backend, last " + read + " (10m ago)"), w);
+        assertFalse(w.contains("x Cancel") || w.contains("e Edit"), "no change offered\n" + w);
+        press(c, "t");
+        w = window(c);
+        assertTrue(w.contains("trace of " + DONE), w);
+        for (String step : List.of("queued     by cli (backend): Is the staging database back?", "taken      by coordinator",
+                "answered   by coordinator (backend): Yes, since 07:40.", "dispatched by relay", "read       by backend")) {
+            assertTrue(w.contains(step), step + "\n" + w);
+        }
+
+        press(c, "x");
+        assertEquals(ConsoleMode.QUEUE, c.mode(), "no confirmation for what is done");
+        assertEquals(" " + DONE + " no longer waits (" + read + "): it can no longer be changed", footer(c));
+        press(c, "e");
+        assertEquals(ConsoleMode.QUEUE, c.mode());
+        assertTrue(Files.exists(first) && Files.exists(second), "nothing changed");
+        assertFalse(Files.exists(home.queueDir().resolve(".cancelled")));
+        press(c, "k", "k");
+        assertTrue(window(c).contains("trace of 1795000000000-backend-000001"), "back to the waiting ones\n" + window(c));
+    }
+
+    @Test
+    void the_window_opens_on_recent_messages_when_nothing_waits() throws IOException {
+        doneTrail();
+        Files.delete(first);
+        Files.delete(second);
+        ConsoleController c = console();
+        press(c, "w");
+        String w = window(c);
+        assertTrue(w.startsWith("Queue · nothing waits\n"), w);
+        assertTrue(w.contains("Recent") && w.contains(DONE + "  for backend"), w);
+        press(c, "x");
+        assertEquals(ConsoleMode.QUEUE, c.mode());
+        assertTrue(footer(c).contains("no longer waits"), footer(c));
+    }
+
+    @Test
+    void the_queue_window_with_a_recent_message_traced_is_the_expected_screen() throws IOException {
+        doneTrail();
+        String drawn = draw(120, 40, "w", "j", "j", "t");
+        Path out = Path.of("target/frames/queue-recent.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, drawn);
+        assertEquals(ConsoleFrameTest.expected("queue-recent"), drawn, "frame queue-recent (drawn into " + out + ")");
+    }
+
     private void trail() {
         String name = "1795000000000-backend-000001";
         try (Trail t = new Trail(home.trailFile())) {
