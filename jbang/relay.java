@@ -245,6 +245,7 @@
 //SOURCES ../src/main/java/dev/relay/tui/Pane.java
 //SOURCES ../src/main/java/dev/relay/tui/PaneContents.java
 //SOURCES ../src/main/java/dev/relay/tui/Panes.java
+//SOURCES ../src/main/java/dev/relay/tui/Recent.java
 //SOURCES ../src/main/java/dev/relay/tui/Rect.java
 //SOURCES ../src/main/java/dev/relay/tui/Scroll.java
 //SOURCES ../src/main/java/dev/relay/tui/Style.java
