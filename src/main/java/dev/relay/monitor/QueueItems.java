@@ -55,12 +55,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * deliver. An envelope (or an operator message for the coordinator) is not renamed when taken: it is read, its user
  * turn is appended to the journal, and it is removed once answered; so the journal is checked before the rename and
  * again after it, and a user turn found after it puts the file back and refuses. The relay, for its part, checks
- * that the file is still there after appending the user turn (TurnRunner.start) and gives the turn up if it is not:
- * of our check after the rename and its check after the append, one always sees the other, so a cancel is either
- * refused or never answered. An edit can still lose that race: its second rename brings a file back under the
- * name, so a relay that read the old text just before the edit and checks just after it answers the old text (and
- * the new one after it, or, for an envelope with an id, removes it with the old one's turn). While the relay is
- * paused it takes no envelope, so no window remains at all.
+ * after appending the user turn (TurnRunner.start) that the file is still there and, for an envelope, still holds the
+ * text it read, and gives the turn up if not: of our check after the rename and its check after the append, one
+ * always sees the other, so a cancelled message is never answered and an edited one is answered with its new text
+ * only (the old text stays in the journal as a user turn that was given up).
  * For a follow-up to a running container agent, whose text is read before its claim, the same kind of window lets an
  * edit that lands between the read and the claim go unseen (the agent gets the old text).
  */

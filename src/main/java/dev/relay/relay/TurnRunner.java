@@ -146,13 +146,13 @@ final class TurnRunner {
             conversation.appendUnsynced(user);
             out.add(new Effect.Tell(new RelayEvent.TurnRecorded(user)));
         }
-        // A message cancelled (or edited: moved aside, then back under its name) by `relay cancel` as its turn began:
-        // the command checks the journal for this user turn after its rename, the loop checks the file after the
-        // append, so one of the two always sees the other (the command then refuses and puts it back, or the turn is
-        // given up here and the message is taken again if it is still there).
+        // A message cancelled or edited (`relay cancel`, `relay edit`) as its turn began: the command checks the journal
+        // for this user turn after its rename, the loop checks the file after the append (there, and for an envelope
+        // the text it was read with), so one of the two always sees the other: the command refuses and puts the file
+        // back, or the turn is given up here and the message is taken again as it now is.
         for (WorkItem w : item.isBatch() ? item.members() : List.of(item)) {
-            if (!java.nio.file.Files.exists(w.file())) {
-                out.add(new Effect.Problem("the " + w.describe() + " was cancelled or moved as its turn began; the turn"
+            if (!stillAsRead(w)) {
+                out.add(new Effect.Problem("the " + w.describe() + " was cancelled or changed as its turn began; the turn"
                         + " is given up"));
                 return out;
             }
@@ -163,6 +163,20 @@ final class TurnRunner {
             call(item, ctx, out);
         }
         return out;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Whether the item's file is still there and, for an envelope, still holds the text the turn was read with. */
+    static boolean stillAsRead(WorkItem w) {
+        if (!w.file().getFileName().toString().endsWith(".json") || Turn.RELAY.equals(w.speaker())) {
+            return java.nio.file.Files.exists(w.file());   // an operator's message, or a follow-up in the relay's words
+        }
+        try {
+            return JSON.readTree(w.file().toFile()).path("content").asText("").equals(w.content());
+        } catch (java.io.IOException e) {
+            return false;   // gone (moved aside), or being replaced
+        }
     }
 
     /** Calls the coordinator again for the open turn (its retry is due). */

@@ -30,6 +30,32 @@ class CancelRaceTest {
     }
 
     @Test
+    void an_envelope_edited_as_its_user_turn_is_recorded_is_answered_with_its_new_text_only() throws Exception {
+        relay = new LoopHarness(dir, new ManualClock(Instant.parse("2026-12-03T10:00:00Z")));
+        RelayLoop loop = relay.build();
+        Path envelope = relay.send("s1", "old text");
+        java.util.concurrent.atomic.AtomicBoolean edited = new java.util.concurrent.atomic.AtomicBoolean();
+        loop.injectFaults((step, key) -> {
+            if (step == TurnStep.USER_RECORDED && edited.compareAndSet(false, true)) {
+                try {   // `relay edit` replaces the text after the loop read it, before the append
+                    Files.writeString(envelope, "{\"session_id\":\"s1\",\"content\":\"new text\"}");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        loop.startStepping();
+        loop.stepOnce();
+        assertEquals(0, relay.coordinator.requests.size(), "the turn on the old text is given up");
+        loop.stepOnce();
+        loop.stepOnce();
+        assertEquals(1, relay.coordinator.requests.size());
+        String asked = relay.coordinator.requests.get(0).messages().toString();
+        assertTrue(asked.contains("new text"), asked);
+        assertEquals(Optional.of("reply to: [session s1] new text"), relay.input("s1"));
+    }
+
+    @Test
     void an_envelope_moved_aside_as_its_user_turn_is_recorded_gets_no_call_and_no_reply() {
         relay = new LoopHarness(dir, new ManualClock(Instant.parse("2026-12-03T10:00:00Z")));
         RelayLoop loop = relay.build();
@@ -51,6 +77,6 @@ class CancelRaceTest {
         assertEquals(0, relay.coordinator.requests.size(), "no call for a cancelled message");
         assertEquals(Optional.empty(), relay.input("s1"));
         assertTrue(Files.exists(aside));
-        assertTrue(relay.status().lastError().contains("was cancelled or moved as its turn began"), relay.status().lastError());
+        assertTrue(relay.status().lastError().contains("was cancelled or changed as its turn began"), relay.status().lastError());
     }
 }
