@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class HookServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HookServer.class);
     private static final int MAX_INPUT_BYTES = 8 << 20;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Duration LONGEST_WAIT = Duration.ofHours(2);
 
     private final Home home;
@@ -143,8 +144,7 @@ public final class HookServer implements AutoCloseable {
                             ClaudeHooks.blockCap(ex.getRequestHeaders().getFirst("X-Claude-Block-Cap")), waitOf(query));
                     case "session-start" -> hooks.sessionStart(session, input);
                     case "stop-failure" -> hooks.stopFailure(session, input);
-                    case "permission-request" -> permissions.request(session,
-                            new com.fasterxml.jackson.databind.ObjectMapper().readTree(body));
+                    case "permission-request" -> permissions.request(session, JSON.readTree(body));
                     default -> null;
                 };
             } catch (InterruptedException e) {

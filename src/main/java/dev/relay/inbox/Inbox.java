@@ -72,6 +72,11 @@ public final class Inbox {
         return file;
     }
 
+    /** The local time of day of {@code at}, as receipts and refusals say it: "03:12". */
+    public static String clockTime(Instant at) {
+        return CLOCK_TIME.format(at.atZone(ZoneId.systemDefault()));
+    }
+
     // ---------------------------------------------------------------- the file's content
 
     /** A notification still to be pushed that is not an item's own push: a receipt, or a plain alert. */
@@ -325,7 +330,6 @@ public final class Inbox {
         i.createdAt = c.now;
         i.updatedAt = c.now;
         i.count = 1;
-        i.actions = r.kind().actions().stream().map(Action::wire).collect(Collectors.toCollection(ArrayList::new));
         i.key = r.key();
         i.nonce = nonce();
         i.nextPushAt = c.now;
@@ -398,7 +402,7 @@ public final class Inbox {
         }
         if (!i.takes(r.action())) {
             return new Outcome.Refused(i.code + " (" + i.kind + ") does not take " + r.action().wire() + "; it takes "
-                    + String.join(", ", i.actions));
+                    + i.kind().actions().stream().map(Action::wire).collect(Collectors.joining(", ")));
         }
         if (r.nonce().isPresent() && !r.nonce().get().equals(i.nonce)) {
             return new Outcome.Refused(i.code + ": the button's one-time value was already used or is not this item's");
@@ -413,7 +417,7 @@ public final class Inbox {
             return new Outcome.Refused("cannot snooze for \"" + text + "\": give a duration such as 30m or 2h");
         }
         c.touch();
-        String when = CLOCK_TIME.format(c.now.atZone(ZoneId.systemDefault()));
+        String when = clockTime(c.now);
         switch (r.action()) {
             case ACK, RESTART -> {
                 i.state = Item.State.ACKNOWLEDGED.wire();

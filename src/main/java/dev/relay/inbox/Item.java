@@ -74,7 +74,6 @@ public final class Item {
     @JsonProperty("created_at") Instant createdAt;
     @JsonProperty("updated_at") Instant updatedAt;
     @JsonProperty("count") int count;
-    @JsonProperty("actions") List<String> actions = new ArrayList<>();
     /** Identical open items are one: this names what makes them identical ("stuck_queue", "needs_jc:s1"). */
     @JsonProperty("key") String key;
     @JsonProperty("snoozed_until") Instant snoozedUntil;

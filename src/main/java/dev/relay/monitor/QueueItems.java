@@ -299,10 +299,8 @@ public final class QueueItems {
 
     /** The step in the record of every message (relay trace), under the message's file name as the relay names it. */
     private void trail(String step, Item item, String by, String text, Instant at) {
-        String name = item.file().getFileName().toString();
-        int dot = name.lastIndexOf('.');
         try (Trail t = new Trail(home.trailFile())) {
-            t.append(new Trail.Step(at.toString(), step, dot > 0 ? name.substring(0, dot) : name,
+            t.append(new Trail.Step(at.toString(), step, Trail.messageName(item.file()),
                     item.session().orElse(null), null, by, text == null ? null : text.length() > 200 ? text.substring(0, 200) + "…" : text));
         }
     }

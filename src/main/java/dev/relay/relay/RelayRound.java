@@ -371,9 +371,7 @@ final class RelayRound {
 
     /** The name of the message in {@code file}: its file name without the extension. */
     static String messageId(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return Trail.messageName(file);
     }
 
     /** An envelope seen for the first time in this run (one edited or seen again after a rescan is not queued again). */
@@ -719,8 +717,7 @@ final class RelayRound {
                 if (outcome.isEmpty()) {
                     continue;   // an earlier report of its session is answered first: it waits for that one
                 }
-                inbox.applied(p, Optional.of(new Inbox.NoteText(outcome.get(), item.code() + ": " + item.title(), 2,
-                        List.of("white_check_mark"))));
+                inbox.applied(p, Optional.of(receipt(item, e, outcome.get())));
                 status.changed();
                 continue;
             }
@@ -745,7 +742,7 @@ final class RelayRound {
                 case RESTART -> item.session().filter(SessionId::isValid).map(SessionId::of).ifPresent(agentRestarts);
                 default -> { }
             }
-            inbox.applied(p, Optional.of(receipt(item, e)));
+            inbox.applied(p, Optional.of(receipt(item, e, "")));
             status.changed();
         }
     }
@@ -815,16 +812,13 @@ final class RelayRound {
      */
     private Optional<String> answerReport(Inbox.Pending p) {
         Path file = home.queueDir().resolve(p.item().key().substring(REPORT_PREFIX.length()));
-        String when = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
-                .format(p.entry().at().atZone(java.time.ZoneId.systemDefault()));
-        String done = "Answered " + p.entry().source().from() + ", " + when;
         if (!Files.exists(file) || finisher.isFinishing(file)) {
-            return Optional.of(done + " (it had been answered already: not sent)");
+            return Optional.of(" (it had been answered already: not sent)");
         }
         Optional<QueueDirectory.Entry> entry = queueIndex.entries().stream().filter(e -> e.file().equals(file)).findFirst();
         Optional<WorkItem> report = entry.flatMap(e -> intake.read(e, this::rejected));
         if (report.isEmpty()) {
-            return Optional.of(done + " (the envelope could not be read: not sent)");
+            return Optional.of(" (the envelope could not be read: not sent)");
         }
         WorkItem w = report.get();
         for (QueueDirectory.Entry earlier : queueIndex.entries()) {
@@ -852,7 +846,7 @@ final class RelayRound {
         });
         LOG.info("the operator answered {} ({} characters) {}", w.describe(), text.length(), p.entry().source().from());
         finish(w, reply, false);
-        return Optional.of(done);
+        return Optional.of("");
     }
 
     // ---------------------------------------------------------------- held replies
@@ -914,11 +908,10 @@ final class RelayRound {
                 p.entry().text().orElse("").length());
     }
 
-    private static Inbox.NoteText receipt(Item item, Item.Entry e) {
-        String time = java.time.format.DateTimeFormatter.ofPattern("HH:mm")
-                .format(e.at().atZone(java.time.ZoneId.systemDefault()));
+    /** "Resumed from the phone, 03:12", with {@code more} after it. */
+    private static Inbox.NoteText receipt(Item item, Item.Entry e, String more) {
         String done = e.action().done() + (e.action() == Action.SNOOZE ? " for " + e.text().orElse("") : "");
-        return new Inbox.NoteText(done + " " + e.source().from() + ", " + time,
+        return new Inbox.NoteText(done + " " + e.source().from() + ", " + Inbox.clockTime(e.at()) + more,
                 item.code() + ": " + item.title(), 2, List.of("white_check_mark"));
     }
 

@@ -51,6 +51,13 @@ public final class Trail implements AutoCloseable {
         }
     }
 
+    /** The name a message goes by in the record: its file's name without the extension (.json, .txt). */
+    public static String messageName(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     private final Path file;
     private FileChannel out;
     private boolean failed;

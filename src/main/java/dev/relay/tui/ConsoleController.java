@@ -715,8 +715,6 @@ public final class ConsoleController {
 
     /** The name the trail knows a message by: its file's name without .json or .txt. */
     static String messageName(QueueItems.Item i) {
-        String name = i.file().getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return dev.relay.trail.Trail.messageName(i.file());
     }
 }

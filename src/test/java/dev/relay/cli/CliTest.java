@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.relay.testing.RelayCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,18 +19,13 @@ class CliTest {
     @TempDir
     Path home;
 
-    record Result(int code, String out, String err) {}
-
-    Result relay(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", home.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    RelayCli.Result relay(String... args) {
+        return RelayCli.run(home, args);
     }
 
     @Test
     void init_creates_a_commented_config_and_a_private_env_and_never_overwrites() throws Exception {
-        Result r = relay("init");
+        RelayCli.Result r = relay("init");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.readString(home.resolve("config.yaml")).contains("# history_char_cap: 400000"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".env"))));
@@ -43,7 +37,7 @@ class CliTest {
 
     @Test
     void send_writes_a_valid_envelope_the_relay_accepts() throws Exception {
-        Result r = relay("send", "--session", "s1", "--id", "job-1", "hello", "coordinator");
+        RelayCli.Result r = relay("send", "--session", "s1", "--id", "job-1", "hello", "coordinator");
         assertEquals(0, r.code(), r.err());
         Path envelope;
         try (Stream<Path> s = Files.list(home.resolve("queue"))) {
@@ -57,7 +51,7 @@ class CliTest {
 
     @Test
     void send_refuses_a_bad_session_id_or_an_empty_message_as_bad_usage() {
-        Result r = relay("send", "--session", "../etc", "hi");
+        RelayCli.Result r = relay("send", "--session", "../etc", "hi");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("session id \"../etc\" is invalid"), r.err());
         assertEquals(2, relay("send", "--session", "s1").code());
@@ -67,7 +61,7 @@ class CliTest {
     @Test
     void override_never_replaces_an_override_the_relay_has_not_taken() throws Exception {
         assertEquals(0, relay("override", "first").code());
-        Result second = relay("override", "second");
+        RelayCli.Result second = relay("override", "second");
         assertEquals(1, second.code());
         assertTrue(second.err().contains("still waiting"), second.err());
         assertEquals("first", Files.readString(home.resolve("state/jc_input.txt")));
@@ -75,20 +69,20 @@ class CliTest {
 
     @Test
     void override_says_it_goes_straight_to_a_session_only_when_the_relay_sends_it_so() throws Exception {
-        Result notDirect = relay("override", "@s1 please rebase");
+        RelayCli.Result notDirect = relay("override", "@s1 please rebase");
         assertEquals(0, notDirect.code());
         assertTrue(notDirect.out().contains("it is the coordinator's next turn"), notDirect.out());
         Files.delete(home.resolve("state/jc_input.txt"));
-        Result direct = relay("override", "@s1: please rebase");
+        RelayCli.Result direct = relay("override", "@s1: please rebase");
         assertTrue(direct.out().contains("it goes to the session directly"), direct.out());
     }
 
     @Test
     void status_on_a_fresh_home_says_nothing_runs_in_text_and_json() throws Exception {
-        Result text = relay("status");
+        RelayCli.Result text = relay("status");
         assertEquals(0, text.code());
         assertTrue(text.out().contains("not running"), text.out());
-        Result json = relay("status", "--json");
+        RelayCli.Result json = relay("status", "--json");
         JsonNode n = new ObjectMapper().readTree(json.out());
         assertFalse(n.get("running").asBoolean());
         assertEquals(0, n.get("queue_depth").asInt());
@@ -96,7 +90,7 @@ class CliTest {
 
     @Test
     void pause_without_a_running_relay_is_queued_and_said_so() {
-        Result r = relay("pause");
+        RelayCli.Result r = relay("pause");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("no relay is running"), r.out());
     }
@@ -104,7 +98,7 @@ class CliTest {
     @Test
     void a_bad_config_stops_run_with_the_file_and_line_and_exit_1() throws Exception {
         Files.writeString(home.resolve("config.yaml"), "model: x\nmax_tokens: many\n");
-        Result r = relay("run", "--daemon");
+        RelayCli.Result r = relay("run", "--daemon");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("config.yaml:2"), r.err());
         assertFalse(r.err().contains("Exception"), "no stack trace for a user mistake: " + r.err());
@@ -112,7 +106,7 @@ class CliTest {
 
     @Test
     void the_console_without_a_terminal_says_how_to_run_headless() {
-        Result r = relay("run");   // the test JVM has no terminal
+        RelayCli.Result r = relay("run");   // the test JVM has no terminal
         assertEquals(2, r.code());
         assertTrue(r.err().contains("the console needs a terminal") && r.err().contains("relay run --daemon"), r.err());
         assertFalse(r.err().contains("Exception"), "no stack trace: " + r.err());
@@ -129,7 +123,7 @@ class CliTest {
 
     @Test
     void the_console_without_a_terminal_leaves_nothing_behind_in_the_home() throws Exception {
-        Result r = relay();
+        RelayCli.Result r = relay();
         assertEquals(2, r.code());
         assertTrue(r.err().contains("the console needs a terminal"), r.err());
         try (Stream<Path> files = Files.list(home)) {
@@ -147,7 +141,7 @@ class CliTest {
                 + "\"agents\": [{\"slug\": \"builder\", \"state\": \"running\", \"container_id\": \"0123456789ab\","
                 + "\"session_id\": \"sess-1\", \"started_at\": \"2026-11-23T08:00:00Z\", \"last_output\": \"tests pass\","
                 + "\"last_error\": \"\"}], \"recovery\": [\"re-attached to the running container 0123456789ab of agent builder\"]}");
-        Result r = relay("agents");
+        RelayCli.Result r = relay("agents");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("No relay is running"), r.out());
         assertTrue(r.out().contains("Docker: Docker is unreachable"), r.out());
@@ -173,7 +167,7 @@ class CliTest {
     void agents_names_the_credential_agents_get_never_its_value_and_says_how_to_give_one() throws Exception {
         Files.writeString(home.resolve("config.yaml"), "sessions:\n  - id: builder\n    kind: container\n");
         Files.writeString(home.resolve(".env"), "ANTHROPIC_API_KEY=sk-ant-coordinator-0123456789\n");
-        Result r = relay("agents");
+        RelayCli.Result r = relay("agents");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("credential: none; no credential for container agents: put CLAUDE_CODE_OAUTH_TOKEN"
                 + " (from `claude setup-token`) or AGENT_ANTHROPIC_API_KEY (the agents' own API key) in " + home.resolve(".env")
@@ -197,7 +191,7 @@ class CliTest {
         Files.writeString(home.resolve("config.yaml"), "container:\n  env:\n    HTTPS_PROXY: http://proxy.example:3128\n"
                 + "sessions:\n  - id: builder\n    kind: container\n    container:\n      env:\n"
                 + "        ANTHROPIC_BASE_URL: http://gateway.example\n  - id: docs\n    kind: container\n");
-        Result r = relay("agents");
+        RelayCli.Result r = relay("agents");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("env builder: ANTHROPIC_BASE_URL=http://gateway.example HTTPS_PROXY=http://proxy.example:3128\n"),
                 r.out());
@@ -206,7 +200,7 @@ class CliTest {
 
     @Test
     void completion_scripts_for_bash_and_zsh_know_the_commands() throws Exception {
-        Result bash = relay("completion", "bash");
+        RelayCli.Result bash = relay("completion", "bash");
         assertEquals(0, bash.code(), bash.err());
         assertTrue(bash.out().contains("complete -F"), "a bash completion function");
         for (String cmd : new String[] {"run", "status", "send", "override", "agents", "agent", "hook", "completion"}) {
@@ -225,7 +219,7 @@ class CliTest {
     void help_is_available_on_every_command() {
         for (String cmd : new String[] {"run", "status", "topic", "send", "override", "pause", "resume", "agents", "agent", "hook",
             "completion", "init"}) {
-            Result r = relay(cmd, "--help");
+            RelayCli.Result r = relay(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: relay " + cmd), r.out());
         }

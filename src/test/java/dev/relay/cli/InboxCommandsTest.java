@@ -9,12 +9,10 @@ import dev.relay.inbox.Inbox;
 import dev.relay.inbox.Item;
 import dev.relay.inbox.Kind;
 import dev.relay.inbox.Severity;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
+import dev.relay.testing.RelayCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,13 +21,8 @@ class InboxCommandsTest {
     @TempDir
     Path home;
 
-    record Result(int code, String out, String err) {}
-
-    Result relay(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", home.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    RelayCli.Result relay(String... args) {
+        return RelayCli.run(home, args);
     }
 
     Inbox inbox() {
@@ -44,7 +37,7 @@ class InboxCommandsTest {
     @Test
     void inbox_json_prints_the_contracts_fields() throws Exception {
         Item q = question();
-        Result r = relay("inbox", "--json");
+        RelayCli.Result r = relay("inbox", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode items = new ObjectMapper().readTree(r.out());
         assertEquals(1, items.size());
@@ -64,7 +57,7 @@ class InboxCommandsTest {
     @Test
     void answer_applies_once_and_a_second_answer_exits_1_with_who_answered() {
         Item q = question();
-        Result first = relay("answer", q.code(), "keep", "the", "table");
+        RelayCli.Result first = relay("answer", q.code(), "keep", "the", "table");
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().startsWith(q.code() + ": answered"), first.out());
         assertTrue(first.out().contains("no relay is running"), first.out());
@@ -72,10 +65,10 @@ class InboxCommandsTest {
         assertEquals(Optional.of("keep the table"), e.text());
         assertEquals("cli", e.source().wire());
 
-        Result second = relay("answer", q.code(), "drop it");
+        RelayCli.Result second = relay("answer", q.code(), "drop it");
         assertEquals(1, second.code());
         assertTrue(second.err().contains("is no longer open: Answered from the command line at"), second.err());
-        Result human = relay("inbox", "--all");
+        RelayCli.Result human = relay("inbox", "--all");
         assertTrue(human.out().contains("answer from the command line: keep the table (not yet carried out)"), human.out());
     }
 
@@ -84,16 +77,16 @@ class InboxCommandsTest {
         Item q = question();
         assertEquals(1, relay("ack", "NOPE1").code());
         assertEquals(2, relay("snooze", q.code(), "later").code());
-        Result snoozed = relay("snooze", q.code(), "2h");
+        RelayCli.Result snoozed = relay("snooze", q.code(), "2h");
         assertEquals(0, snoozed.code(), snoozed.err());
         assertEquals(Item.State.SNOOZED, inbox().read().find(q.code()).orElseThrow().state());
         assertEquals(0, relay("ack", q.code()).code());
         assertEquals(Item.State.ACKNOWLEDGED, inbox().read().find(q.code()).orElseThrow().state());
-        Result list = relay("inbox");
+        RelayCli.Result list = relay("inbox");
         assertTrue(list.out().contains("Inbox: 1 open item (0 not yet acknowledged)"), list.out());
         assertEquals(0, relay("resolve", q.code()).code());
         assertTrue(relay("inbox").out().contains("Inbox: nothing needs you."));
-        Result again = relay("ack", q.code());
+        RelayCli.Result again = relay("ack", q.code());
         assertEquals(1, again.code());
         assertTrue(again.err().contains("no longer open: Resolved from the command line"), again.err());
     }

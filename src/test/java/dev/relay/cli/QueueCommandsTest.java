@@ -14,16 +14,14 @@ import dev.relay.dispatch.Outbox;
 import dev.relay.files.AtomicFiles;
 import dev.relay.monitor.QueueItems;
 import dev.relay.queue.EnvelopeWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
+import dev.relay.testing.RelayCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +32,8 @@ class QueueCommandsTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    Result relay(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", dir.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    RelayCli.Result relay(String... args) {
+        return RelayCli.run(dir, args);
     }
 
     Home home() {
@@ -48,7 +41,7 @@ class QueueCommandsTest {
     }
 
     JsonNode listing() throws Exception {
-        Result r = relay("queue", "--json");
+        RelayCli.Result r = relay("queue", "--json");
         assertEquals(0, r.code(), r.err());
         return JSON.readTree(r.out());
     }
@@ -103,7 +96,7 @@ class QueueCommandsTest {
         assertEquals("think about it", forCoordinator.get("preview").asText());
 
         assertEquals(items, listing(), "ids are the same in every listing");
-        Result human = relay("queue");
+        RelayCli.Result human = relay("queue");
         assertTrue(human.out().contains(waiting.get("id").asText() + " "), human.out());
         assertTrue(human.out().contains("taken"), human.out());
     }
@@ -113,7 +106,7 @@ class QueueCommandsTest {
         Path env = envelope("s1", "drop me");
         String id = listing().get(0).get("id").asText();
 
-        Result r = relay("cancel", id.substring(0, 5));
+        RelayCli.Result r = relay("cancel", id.substring(0, 5));
         assertEquals(0, r.code(), r.err());
         assertFalse(Files.exists(env));
         Path kept = home().queueDir().resolve(".cancelled").resolve(env.getFileName());
@@ -122,7 +115,7 @@ class QueueCommandsTest {
         assertTrue(reason.startsWith("cancelled by cli at "), reason);
         assertEquals(0, listing().size());
 
-        Result again = relay("cancel", id);
+        RelayCli.Result again = relay("cancel", id);
         assertEquals(1, again.code());
         assertTrue(again.err().contains("no waiting message has id " + id), again.err());
     }
@@ -149,10 +142,10 @@ class QueueCommandsTest {
         recordUserTurn("id:s1:k9");
         String id = listing().get(0).get("id").asText();
 
-        Result cancel = relay("cancel", id);
+        RelayCli.Result cancel = relay("cancel", id);
         assertEquals(1, cancel.code());
         assertTrue(cancel.err().contains("already taken (a coordinator turn is answering it)"), cancel.err());
-        Result edit = relay("edit", id, "--text", "other");
+        RelayCli.Result edit = relay("edit", id, "--text", "other");
         assertEquals(1, edit.code());
         assertTrue(Files.readString(env).contains("in a turn"));
     }
@@ -174,7 +167,7 @@ class QueueCommandsTest {
         envelope("s2", "second");
         String id = listing().get(0).get("id").asText();
 
-        Result r = relay("edit", id, "--text", "new text");
+        RelayCli.Result r = relay("edit", id, "--text", "new text");
         assertEquals(0, r.code(), r.err());
         JsonNode env = JSON.readTree(Files.readString(first));
         assertEquals("new text", env.get("content").asText());

@@ -107,6 +107,7 @@ class PhoneTest {
         Item done = inbox.read().find(q.code()).orElseThrow();
         assertEquals(Source.PHONE, done.history().get(0).source());
         assertEquals(Action.RESUME, done.history().get(0).action());
+        Await.until("the relay woken", () -> acted.get() > 0);   // after the inbox's write, on the listener's thread
         assertEquals(1, acted.get());
 
         assertEquals(200, ntfy.phone().tap(m, "Snooze 1 h"));   // the same notification, pressed again

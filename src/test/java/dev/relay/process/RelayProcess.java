@@ -16,11 +16,8 @@ final class RelayProcess {
 
     /** A command run in this JVM on {@code home}, as a user types it: "CODE:" then what it printed (out, then err). */
     static String cli(Path home, String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = dev.relay.cli.Main.execute(args, Map.of("RELAY_HOME", home.toString()), new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true));
-        return code + ":" + out + err;
+        dev.relay.testing.RelayCli.Result r = dev.relay.testing.RelayCli.run(home, args);
+        return r.code() + ":" + r.out() + r.err();
     }
 
     /** A file's text, or a note that it is not there (for failure messages). */

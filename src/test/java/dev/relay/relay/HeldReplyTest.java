@@ -12,48 +12,12 @@ import dev.relay.inbox.Item;
 import dev.relay.inbox.Kind;
 import dev.relay.inbox.Source;
 import dev.relay.state.RelayState;
-import dev.relay.testing.LoopHarness;
-import dev.relay.testing.ManualClock;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Held replies (review:): what the coordinator says waits for the operator to approve, edit or reject it. */
-class HeldReplyTest {
-    @TempDir
-    Path dir;
-
-    SteppedRelay stepped;
-    ManualClock clock;
-    LoopHarness relay;
-    RelayLoop loop;
-
-    @AfterEach
-    void stop() {
-        if (stepped != null) {
-            stepped.close();
-        }
-    }
-
-    void stepping(String config) {
-        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T09:00:00Z"), config, true);
-        clock = stepped.clock;
-        relay = stepped.relay;
-        loop = stepped.loop;
-    }
-
-    void steps(int n) {
-        stepped.steps(n);
-    }
-
-    Inbox inbox() {
-        return stepped.inbox();
-    }
-
+class HeldReplyTest extends SteppedRelayTest {
     Item held() {
         List<Item> held = relay.open(Kind.HELD_REPLY);
         assertEquals(1, held.size(), held.toString());

@@ -14,51 +14,19 @@ import dev.relay.inbox.Source;
 import dev.relay.state.ControlFiles;
 import dev.relay.state.RelayState;
 import dev.relay.testing.LoopHarness;
-import dev.relay.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** No key needed: the operator answers the reports from the inbox, and a key added later hands over to the model. */
-class OperatorCoordinatorTest {
-    @TempDir
-    Path dir;
-
-    SteppedRelay stepped;
-    ManualClock clock;
-    LoopHarness relay;
-    RelayLoop loop;
-
-    @AfterEach
-    void stop() {
-        if (stepped != null) {
-            stepped.close();
-        }
-    }
-
+class OperatorCoordinatorTest extends SteppedRelayTest {
+    /** With no key: the operator coordinates. */
+    @Override
     void stepping(String config) {
         stepping(config, false);
-    }
-
-    void stepping(String config, boolean apiKey) {
-        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T08:00:00Z"), config, apiKey);
-        clock = stepped.clock;
-        relay = stepped.relay;
-        loop = stepped.loop;
-    }
-
-    Inbox inbox() {
-        return stepped.inbox();
-    }
-
-    void steps(int n) {
-        stepped.steps(n);
     }
 
     Item report(String session) {

@@ -3,58 +3,21 @@ package dev.relay.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.relay.cli.Main;
 import dev.relay.inbox.Action;
 import dev.relay.inbox.Inbox;
 import dev.relay.inbox.Kind;
 import dev.relay.inbox.Source;
-import dev.relay.testing.LoopHarness;
-import dev.relay.testing.ManualClock;
 import dev.relay.trail.Trail;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every message traced: the steps of a message's life in state/trail.jsonl, and relay trace / relay log over them. */
-class TrailTest {
-    @TempDir
-    Path dir;
-
-    SteppedRelay stepped;
-    ManualClock clock;
-    LoopHarness relay;
-    RelayLoop loop;
-
-    @AfterEach
-    void stop() {
-        if (stepped != null) {
-            stepped.close();
-        }
-    }
-
-    void stepping(String config) {
-        stepped = new SteppedRelay(dir, Instant.parse("2026-12-03T09:00:00Z"), config, true);
-        clock = stepped.clock;
-        relay = stepped.relay;
-        loop = stepped.loop;
-    }
-
-    void steps(int n) {
-        stepped.steps(n);
-    }
-
+class TrailTest extends SteppedRelayTest {
     String cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, Map.of("RELAY_HOME", dir.toString()), new PrintWriter(out, true), new PrintWriter(err, true));
-        return code + ":" + out + err;
+        dev.relay.testing.RelayCli.Result r = dev.relay.testing.RelayCli.run(dir, args);
+        return r.code() + ":" + r.out() + r.err();
     }
 
     @Test
