@@ -29,10 +29,11 @@ record ConfigFile(
         @JsonProperty("coordinator") String coordinator,
         @JsonProperty("review") Review review,
         @JsonProperty("permissions") Permissions permissions,
+        @JsonProperty("budgets") BudgetsBlock budgets,
         @JsonProperty("prices") Map<String, Price> prices) {
 
     static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     ConfigFile {
         positive("max_tokens", maxTokens);
@@ -86,6 +87,52 @@ record ConfigFile(
             if (lingerMs != null && lingerMs < 0) {
                 throw new IllegalArgumentException("batch.linger_ms must be 0 or more, not " + lingerMs);
             }
+        }
+    }
+
+    /** The `budgets:` block (see {@link Budgets}): dollar limits, each more than 0. */
+    record BudgetsBlock(@JsonProperty("daily_usd") Double dailyUsd,
+                        @JsonProperty("session_daily_usd") Double sessionDailyUsd,
+                        @JsonProperty("sessions") Map<String, Double> sessions,
+                        @JsonProperty("agent_run_usd") Double agentRunUsd,
+                        @JsonProperty("warn_percent") Integer warnPercent,
+                        @JsonProperty("zone") String zone) {
+        BudgetsBlock {
+            dollars("budgets.daily_usd", dailyUsd);
+            dollars("budgets.session_daily_usd", sessionDailyUsd);
+            dollars("budgets.agent_run_usd", agentRunUsd);
+            sessions = sessions == null ? Map.of() : Map.copyOf(sessions);
+            sessions.forEach((id, usd) -> {
+                if (!dev.relay.core.SessionId.isValid(id)) {
+                    throw new IllegalArgumentException("budgets.sessions: \"" + id + "\" is not a session id (letters,"
+                            + " digits, '.', '_' and '-')");
+                }
+                dollars("budgets.sessions." + id, usd);
+            });
+            if (warnPercent != null && (warnPercent < 1 || warnPercent > 99)) {
+                throw new IllegalArgumentException("budgets.warn_percent must be from 1 to 99, not " + warnPercent);
+            }
+            if (zone != null) {
+                try {
+                    java.time.ZoneId.of(zone);
+                } catch (java.time.DateTimeException e) {
+                    throw new IllegalArgumentException("budgets.zone \"" + zone + "\" is not a time zone (for example"
+                            + " Europe/Paris, UTC)");
+                }
+            }
+        }
+
+        private static void dollars(String key, Double usd) {
+            if (usd != null && (!(usd > 0) || usd.isInfinite())) {
+                throw new IllegalArgumentException(key + " must be a number of dollars greater than 0, not " + usd);
+            }
+        }
+
+        Budgets toBudgets() {
+            return new Budgets(java.util.Optional.ofNullable(dailyUsd), java.util.Optional.ofNullable(sessionDailyUsd),
+                    sessions, java.util.Optional.ofNullable(agentRunUsd),
+                    warnPercent != null ? warnPercent : Budgets.DEFAULT_WARN_PERCENT,
+                    zone != null ? java.time.ZoneId.of(zone) : java.time.ZoneId.systemDefault());
         }
     }
 

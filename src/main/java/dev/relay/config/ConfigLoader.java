@@ -150,6 +150,7 @@ public final class ConfigLoader {
                         : Settings.CoordinatorMode.valueOf(file.coordinator().toUpperCase(java.util.Locale.ROOT)),
                 file.review(),
                 permissionPolicy(file.permissions()),
+                file.budgets() == null ? Budgets.NONE : file.budgets().toBudgets(),
                 secrets);
     }
 

@@ -35,6 +35,7 @@ public record Settings(
         CoordinatorMode coordinatorMode,
         Review review,
         dev.relay.permissions.PermissionPolicy permissions,
+        Budgets budgets,
         Secrets secrets) {
 
     public static final String DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -47,6 +48,7 @@ public record Settings(
         coordinatorMode = coordinatorMode == null ? CoordinatorMode.AUTO : coordinatorMode;
         review = review == null ? Review.OFF : review;
         permissions = permissions == null ? dev.relay.permissions.PermissionPolicy.DEFAULT : permissions;
+        budgets = budgets == null ? Budgets.NONE : budgets;
     }
 
     /** The review of {@code session}'s replies: its own, else the relay's. */
@@ -146,6 +148,7 @@ public record Settings(
     public Settings withSecrets(Secrets newSecrets) {
         return new Settings(home, model, maxTokens, systemPrompt, summarizationPrompt, historyCharCap, keepRecentTurns,
                 needsJcToken, needsJcScanChars, stuckQueueThreshold, maxEnvelopeBytes, cacheHistory, sessions, anthropicBaseUrl,
-                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, review, permissions, newSecrets);
+                ntfyServer, ntfyTopic, trackerUrl, prices, agents, batch, phone, coordinatorMode, review, permissions, budgets,
+                newSecrets);
     }
 }

@@ -33,6 +33,8 @@ public record Home(Path root) {
     public Path inboxFile() { return stateDir().resolve("inbox.json"); }
     /** The record of every message in and out, one step a line, appended only. */
     public Path trailFile() { return stateDir().resolve("trail.jsonl"); }
+    /** What each day cost, by session, and the day's budget changes (raised limits, turns let through). */
+    public Path spendFile() { return stateDir().resolve("spend.json"); }
     public Path controlDir() { return stateDir().resolve("control"); }
     public Path outboxRoot() { return stateDir().resolve("outbox"); }
     public Path outboxDir(SessionId session) { return outboxRoot().resolve(session.value()); }

@@ -14,6 +14,8 @@ public enum Action {
     DENY("Deny", "Denied"),
     APPROVE("Approve", "Approved"),
     REJECT("Reject", "Rejected"),
+    RAISE("Raise today's limit", "Limit raised"),
+    RESUME_ONCE("Resume once", "Resumed once"),
     ACK("Acknowledge", "Acknowledged"),
     SNOOZE("Snooze", "Snoozed"),
     RESOLVE("Resolve", "Resolved");

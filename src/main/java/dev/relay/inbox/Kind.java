@@ -14,7 +14,8 @@ public enum Kind {
     RELAY_ERROR(EnumSet.of(Action.RESUME)),
     PERMISSION(EnumSet.of(Action.ALLOW, Action.ALLOW_SESSION, Action.DENY)),
     HELD_REPLY(EnumSet.of(Action.APPROVE, Action.REJECT, Action.ANSWER)),
-    REPORT(EnumSet.of(Action.ANSWER));
+    REPORT(EnumSet.of(Action.ANSWER)),
+    BUDGET(EnumSet.of(Action.RAISE, Action.RESUME_ONCE));
 
     private static final Set<Action> EVERY_KIND = EnumSet.of(Action.ACK, Action.SNOOZE, Action.RESOLVE);
 

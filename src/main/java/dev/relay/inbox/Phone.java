@@ -181,6 +181,7 @@ public final class Phone implements AutoCloseable {
             case RELAY_ERROR -> List.of(Action.RESUME, Action.ACK, Action.SNOOZE);
             case PERMISSION -> List.of(Action.ALLOW, Action.ALLOW_SESSION, Action.DENY);
             case HELD_REPLY -> List.of(Action.APPROVE, Action.REJECT, Action.SNOOZE);
+            case BUDGET -> List.of(Action.RAISE, Action.RESUME_ONCE, Action.ACK);
         };
     }
 
@@ -205,6 +206,7 @@ public final class Phone implements AutoCloseable {
             case AGENT_FAILED, RELAY_ERROR -> List.of("warning");
             case PERMISSION -> List.of("lock");
             case HELD_REPLY, REPORT -> List.of("speech_balloon");
+            case BUDGET -> List.of("moneybag");
         };
     }
 

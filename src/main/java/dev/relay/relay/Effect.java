@@ -31,6 +31,9 @@ sealed interface Effect {
     /** The relay's own file work failed: counted, paused and reported as such failures are. */
     record IoFailed(String what, RuntimeException cause) implements Effect {}
 
+    /** A summary's own call was made and recorded: its cost is counted (on the day it was made). */
+    record Summarized(dev.relay.conversation.Usage usage, java.time.Instant at) implements Effect {}
+
     /** The turn's reply is recorded: the loop finishes the turn. */
     record Answered(WorkItem item, Turn reply) implements Effect {}
 }

@@ -58,9 +58,11 @@ final class Intake {
     /**
      * The oldest envelopes that can be taken, skipping those whose turn is being finished: at most {@code max}, one
      * per session (a session's next report waits for the turn after, so its order holds), and no more than
-     * {@code maxChars} of text (the oldest is taken whatever its length).
+     * {@code maxChars} of text (the oldest is taken whatever its length). An envelope of a session that may not be taken
+     * now ({@code takes}: its budget's brake) is left waiting where it is.
      */
-    List<WorkItem> next(Predicate<Path> finishing, Consumer<Rejection> rejected, int max, int maxChars) {
+    List<WorkItem> next(Predicate<Path> finishing, Consumer<Rejection> rejected, int max, int maxChars,
+                        Predicate<SessionId> takes) {
         List<WorkItem> taken = new ArrayList<>();
         Set<String> sessions = new HashSet<>();
         long chars = 0;
@@ -77,7 +79,7 @@ final class Intake {
                 continue;
             }
             WorkItem w = item.get();
-            if (!sessions.add(w.speaker())) {
+            if (!sessions.add(w.speaker()) || !takes.test(w.replyTo().orElseThrow())) {
                 continue;
             }
             if (!taken.isEmpty() && chars + w.content().length() > maxChars) {

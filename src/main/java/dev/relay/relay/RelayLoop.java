@@ -105,6 +105,24 @@ public final class RelayLoop implements AutoCloseable {
         round.open(calls, signals::add, () -> running);
     }
 
+    /** Whether a container session's agent may start a new run now: not while its budget (or the day's) brakes. */
+    public boolean mayStartAgent(SessionId session) {
+        return round.mayStartAgent(session);
+    }
+
+    /**
+     * What a container agent's result said it spent, counted to its session's line of the day (any thread); false when
+     * that running total of that SDK session was counted already.
+     */
+    public boolean agentSpent(SessionId session, Optional<String> sdkSession, double costUsd, double totalUsd) {
+        return round.agentSpent(session, sdkSession, costUsd, totalUsd);
+    }
+
+    /** The running total the agent's SDK session last reported (its next run resumes from it). */
+    public java.util.OptionalDouble agentTotal(SessionId session, String sdkSession) {
+        return round.agentTotal(session, sdkSession);
+    }
+
     /** Stops after the current step; an API call in flight is abandoned and repeated at the next start. */
     public void close() {
         running = false;

@@ -30,6 +30,7 @@ import dev.relay.state.PauseFile;
 import dev.relay.state.RelayState;
 import dev.relay.state.Status;
 import dev.relay.state.TakenIds;
+import dev.relay.spend.SpendBook;
 import dev.relay.trail.Trail;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
 final class RelayRound {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);   // the relay log names the loop, as it always has
     private static final Duration RESCAN = Duration.ofSeconds(1);
+    /** How often the spend book is written durably (a crash loses nothing: the journal's turns are counted again). */
+    private static final Duration SPEND_FLUSH = Duration.ofSeconds(1);
 
     private final Home home;
     private final Clock clock;
@@ -93,6 +96,8 @@ final class RelayRound {
     private Recovery recovery;
     private TurnFinisher finisher;
     private TurnRunner turns;
+    private BudgetKeeper budgets;
+    private Instant spendFlushedAt = Instant.MIN;
     private BooleanSupplier running = () -> true;
     private BiConsumer<TurnStep, String> faults = (step, key) -> {};
     private String lastError;
@@ -160,6 +165,14 @@ final class RelayRound {
         recovery = new Recovery(queue, operator, conversation);
         finisher = new TurnFinisher(outbox, takenIds, queueIndex, this::reach);
         turns = new TurnRunner(conversation, clock, calls, results, this::reach);
+        SpendBook book = SpendBook.open(home.spendFile(), keys.settings().budgets().zone());
+        book.damage().ifPresent(this::problem);
+        int missed = book.reconcile(conversation.turns(), conversation::chargesOf);
+        if (missed > 0) {
+            LOG.info("{} answered turn{} the spend book had not counted (the relay stopped first) counted from the history",
+                    missed, missed == 1 ? "" : "s");
+        }
+        budgets = new BudgetKeeper(book, inbox, () -> keys.settings().budgets());
         apply(pause.load());
         keys.open();
         reconcileTrail();
@@ -207,6 +220,7 @@ final class RelayRound {
     }
 
     void close() {
+        flushSpend();
         trail.close();
         if (conversation != null) {
             conversation.close();
@@ -243,6 +257,17 @@ final class RelayRound {
         } catch (RuntimeException e) {
             ioFailure("updating the inbox failed", e);
         }
+        try {
+            if (budgets.check(now, this::configuredSessions)) {
+                status.changed();
+            }
+            if (Duration.between(spendFlushedAt, now).compareTo(SPEND_FLUSH) >= 0 || now.isBefore(spendFlushedAt)) {
+                budgets.book().flush();
+                spendFlushedAt = now;
+            }
+        } catch (RuntimeException e) {
+            ioFailure("keeping the spend book failed", e);
+        }
         apply(status.writeIfDue(now, () -> facts(now)));
         if (io.overAfter(stepped)) {
             ioRecovered();
@@ -276,6 +301,37 @@ final class RelayRound {
             wakes.add(lingerUntil);
         }
         return wakes.stream().min(Instant::compareTo).orElseThrow();
+    }
+
+    private void flushSpend() {
+        if (budgets != null) {
+            try {
+                budgets.book().flush();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot write the spend book on the way out: {}", e.getMessage());
+            }
+        }
+    }
+
+    private java.util.Set<String> configuredSessions() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        keys.settings().sessions().forEach(s -> out.add(s.id().value()));
+        return out;
+    }
+
+    /** The agents' side of the budgets: whether a container session's agent may start a new run (any thread). */
+    boolean mayStartAgent(SessionId session) {
+        return budgets == null || budgets.mayStartAgent(session);
+    }
+
+    /** What a container agent's result reported it spent (any thread); false when it was counted already. */
+    boolean agentSpent(SessionId session, Optional<String> sdkSession, double costUsd, double totalUsd) {
+        return budgets != null && budgets.book().countAgent(session.value(), sdkSession, costUsd, totalUsd, clock.instant());
+    }
+
+    /** The running total the agent's SDK session last reported, so that its next run's first result is not counted twice. */
+    java.util.OptionalDouble agentTotal(SessionId session, String sdkSession) {
+        return budgets == null ? java.util.OptionalDouble.empty() : budgets.book().agentTotal(session.value(), sdkSession);
     }
 
     /** The status written once more on the way out. */
@@ -341,14 +397,21 @@ final class RelayRound {
         if (operatorItem.isPresent() || pause.state() != RelayState.RUNNING) {
             return operatorItem;
         }
-        while (!followUps.isEmpty()) {
-            WorkItem f = followUps.poll();
-            if (Files.exists(f.file())) {
+        for (java.util.Iterator<WorkItem> it = followUps.iterator(); it.hasNext(); ) {
+            WorkItem f = it.next();
+            if (!Files.exists(f.file())) {
+                it.remove();
+            } else if (f.replyTo().map(budgets::mayTake).orElse(true)) {
+                it.remove();
                 return Optional.of(f);
             }
         }
+        if (budgets.check(clock.instant(), this::configuredSessions)) {
+            status.changed();   // the turn just answered may have reached a limit: no report is taken past it
+        }
         Settings.BatchSettings batch = keys.settings().batch();
-        List<WorkItem> reports = intake.next(finisher::isFinishing, this::rejected, batch.maxEnvelopes(), batch.maxChars());
+        List<WorkItem> reports = intake.next(finisher::isFinishing, this::rejected, batch.maxEnvelopes(), batch.maxChars(),
+                budgets::mayTake);
         if (reports.isEmpty()) {
             return Optional.empty();
         }
@@ -492,6 +555,7 @@ final class RelayRound {
 
     private void startTurn(WorkItem item) {
         for (WorkItem report : item.isBatch() ? item.members() : List.of(item)) {
+            report.replyTo().filter(s -> !Turn.OPERATOR.equals(report.speaker())).ifPresent(s -> budgets.took(s, clock.instant()));
             inbox.clear(reportKey(report.file()), "the coordinator answers it");
             trail("taken", report, null, keys.settings().model(), item.isBatch() ? "in a batch of " + item.members().size() : null);
         }
@@ -538,7 +602,10 @@ final class RelayRound {
                 status.urgent();
             } else if (e instanceof Effect.IoFailed f) {
                 apply(io.failed(f.what(), f.cause(), clock.instant()));
+            } else if (e instanceof Effect.Summarized s) {
+                budgets.book().countSummary(s.at(), s.usage());
             } else if (e instanceof Effect.Answered a) {
+                budgets.counted(a.reply(), conversation.chargesOf(a.reply()), Optional.empty());
                 finish(a.item(), a.reply(), true);
             }
         }
@@ -622,12 +689,15 @@ final class RelayRound {
                 + " failed (it resumes where it stopped)", failed.cause()));
     }
 
-    private Price price() {
+    /** The model's price; none (said once) when the table has no entry for it: its turns are then unpriced, not $0. */
+    private Optional<Price> price() {
         String model = keys.settings().model();
-        return keys.settings().prices().forModel(model).orElseGet(() -> {
-            problemOnce("no price for model " + model + ": costs are shown as $0; add it under prices: in config.yaml");
-            return new Price(0, 0, 0, 0, 0);
-        });
+        Optional<Price> price = keys.settings().prices().forModel(model);
+        if (price.isEmpty()) {
+            problemOnce("no price for model " + model + ": its turns are counted as unpriced (their cost is unknown, not $0,"
+                    + " and budgets cannot count it); add the model under prices: in config.yaml");
+        }
+        return price;
     }
 
     // ---------------------------------------------------------------- dispatch and faults
@@ -740,6 +810,14 @@ final class RelayRound {
                 case APPROVE -> sendHeld(p, item.text(), "approved");
                 case REJECT -> rejectHeld(p);
                 case RESTART -> item.session().filter(SessionId::isValid).map(SessionId::of).ifPresent(agentRestarts);
+                case RAISE, RESUME_ONCE -> {
+                    Optional<String> scope = BudgetKeeper.scopeOf(item.key());
+                    String outcome = scope.isEmpty() ? " (not a budget's item)" : e.action() == Action.RAISE
+                            ? budgets.raise(scope.get(), e.text(), now) : budgets.resumeOnce(scope.get(), now);
+                    inbox.applied(p, Optional.of(receipt(item, e, outcome)));
+                    status.changed();
+                    continue;
+                }
                 default -> { }
             }
             inbox.applied(p, Optional.of(receipt(item, e, "")));
@@ -1002,5 +1080,5 @@ final class RelayRound {
                 last.map(Map.Entry::getValue).orElse(null), queueIndex.size(), queueIndex.oldest().map(QueueDirectory.Entry::modifiedAt),
                 queue.rejectedCount(), conversation.chars(), conversation.turns().size(), conversation.totalUsage(),
                 turns.lastTurnCost(), turns.lastTtl(), keys.coordinator().isPresent(), lastError, sessions,
-                StatusBuilder.lastTurn(conversation.turns()));
+                StatusBuilder.lastTurn(conversation.turns()), StatusBuilder.spend(budgets.book(), budgets.standings(), settings, now));
     }}

@@ -8,6 +8,8 @@ import dev.relay.conversation.Usage;
 import dev.relay.core.SessionId;
 import dev.relay.state.PauseFile;
 import dev.relay.state.RelayState;
+import dev.relay.spend.SpendBook;
+import dev.relay.spend.Standing;
 import dev.relay.state.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +32,7 @@ final class StatusBuilder {
                  Optional<SessionId> lastDispatchSession, Instant lastDispatchAt, int queueDepth,
                  Optional<Instant> oldestQueued, int rejected, long historyChars, int historyTurns, Usage total,
                  double lastTurnCost, CacheTtl lastTtl, boolean apiKeyPresent, String lastError,
-                 List<SessionFacts> sessions, Optional<Status.LastTurn> lastTurn) {
+                 List<SessionFacts> sessions, Optional<Status.LastTurn> lastTurn, Status.Spend spend) {
         Facts {
             sessions = List.copyOf(sessions);
         }
@@ -91,7 +93,8 @@ final class StatusBuilder {
                 f.historyChars(), f.historyTurns(), total.inputTokens(), total.outputTokens(), total.cacheCreationTokens(),
                 total.cacheReadTokens(), total.costUsd(), f.lastTurnCost(), ttlWord(f.lastTtl()),
                 f.turnOpen() && !f.callInFlight() && retry.waiting(now) ? retry.nextAttemptAt().toString() : null,
-                f.apiKeyPresent(), settings.coordinatorMode().effective(f.apiKeyPresent()).wire(), settings.ntfyUrl(), f.lastError(), lines, f.lastTurn().orElse(null));
+                f.apiKeyPresent(), settings.coordinatorMode().effective(f.apiKeyPresent()).wire(), settings.ntfyUrl(), f.lastError(), lines, f.lastTurn().orElse(null),
+                f.spend());
     }
 
     /**
@@ -134,6 +137,43 @@ final class StatusBuilder {
             }
         }
         return new Status.Report(Turn.RELAY, reportKey, null, true);   // its batch summarized away
+    }
+
+    /** How many past days the status lists. */
+    static final int DAYS_SHOWN = 7;
+
+    /** Today's spend, line by line, with the budgets as they stand and the last days' totals. */
+    static Status.Spend spend(SpendBook book, List<Standing> standings, Settings settings, Instant now) {
+        SpendBook.Day today = book.day(now);
+        List<Status.SpendLine> lines = new ArrayList<>();
+        today.lines().forEach((who, l) -> lines.add(new Status.SpendLine(who, lineKind(settings, who), l.coordinatorUsd(),
+                l.agentUsd(), l.totalUsd(), l.turns(), l.agentResults())));
+        lines.sort(java.util.Comparator.comparingDouble(Status.SpendLine::totalUsd).reversed()
+                .thenComparing(Status.SpendLine::who));
+        List<Status.Budget> budgets = standings.stream().map(s -> new Status.Budget(s.scope(), s.session().orElse(null),
+                s.spentUsd(), s.limitUsd(), s.level().wire(), s.stops(), s.onceLeft())).toList();
+        List<Status.DayTotal> days = book.recent(DAYS_SHOWN).stream().map(d -> new Status.DayTotal(d.date().toString(),
+                d.totalUsd(), d.coordinatorUsd(), d.agentsUsd(), share(d.tokens()))).toList();
+        return new Status.Spend(today.date().toString(), book.zone().getId(), today.totalUsd(), today.coordinatorUsd(),
+                today.agentsUsd(), share(today.tokens()), today.unpricedTurns(), today.cacheMisses(), lines, budgets, days);
+    }
+
+    private static Double share(SpendBook.Tokens t) {
+        java.util.OptionalDouble s = t.cacheHitShare();
+        return s.isPresent() ? s.getAsDouble() : null;
+    }
+
+    private static String lineKind(Settings settings, String who) {
+        if (Turn.OPERATOR.equals(who)) {
+            return "operator";
+        }
+        if (Turn.SUMMARY_CHARGE.equals(who)) {
+            return "summaries";
+        }
+        if (!SessionId.isValid(who)) {
+            return "other";
+        }
+        return settings.session(SessionId.of(who)).map(c -> c.kind().wire()).orElse("file");
     }
 
     /** The status's word for the cache lifetime: as on the wire, and "none" when the history is not cached. */

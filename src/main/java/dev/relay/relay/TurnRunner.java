@@ -41,8 +41,11 @@ final class TurnRunner {
     record ApiDone(long call, WorkItem item, boolean summary, CoordinatorReply reply, CoordinatorException failure,
                    RuntimeException crash, Instant startedAt) {}
 
-    /** What the settings and the secrets are now (a resume re-reads them); the price is looked up when needed. */
-    record Context(Settings settings, Optional<Coordinator> coordinator, Supplier<Price> price) {}
+    /**
+     * What the settings and the secrets are now (a resume re-reads them); the price is looked up when needed (empty:
+     * the model has none, and its turns are counted as unpriced).
+     */
+    record Context(Settings settings, Optional<Coordinator> coordinator, Supplier<Optional<Price>> price) {}
 
     private final ConversationStore conversation;
     private final Clock clock;
@@ -203,8 +206,8 @@ final class TurnRunner {
         if (summarize) {
             request = Turns.summaryRequest(settings, conversation.turns());
         } else {
-            Turns.Planned planned = Turns.replyRequest(settings, conversation, prompt, cachePlanner, ctx.price().get(),
-                    item.isBatch());
+            Turns.Planned planned = Turns.replyRequest(settings, conversation, prompt, cachePlanner,
+                    ctx.price().get().orElseGet(() -> Turns.planningPrice(settings)), item.isBatch());
             lastTtl = planned.ttl();
             request = planned.request();
         }
@@ -261,6 +264,7 @@ final class TurnRunner {
             LOG.info("history summarized: {} turns replaced, {} -> {} characters", compaction.replaced(), before,
                     conversation.chars());
             out.add(new Effect.Tell(new RelayEvent.HistorySummarized(compaction.replaced(), before, conversation.chars())));
+            out.add(new Effect.Summarized(usage, clock.instant()));
             unrecorded = null;
             call(done.item(), ctx, out);
             return out;

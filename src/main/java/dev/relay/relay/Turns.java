@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -103,10 +104,20 @@ final class Turns {
         return new Compaction(compacted, old.size());
     }
 
-    static Usage usageOf(CoordinatorReply reply, Price price) {
+    /** The usage of an answer, priced; unpriced (no cost, and said so) when the model has no price. */
+    static Usage usageOf(CoordinatorReply reply, Optional<Price> price) {
         var u = reply.usage();
-        return new Usage(u.inputTokens(), u.outputTokens(), u.cacheCreationTokens(), u.cacheReadTokens(),
-                u.cacheCreation5m(), u.cacheCreation1h(), CachePlanner.cost(u, price));
+        Usage usage = new Usage(u.inputTokens(), u.outputTokens(), u.cacheCreationTokens(), u.cacheReadTokens(),
+                u.cacheCreation5m(), u.cacheCreation1h(), 0);
+        return price.map(p -> usage.withCost(CachePlanner.cost(u, p))).orElseGet(usage::asUnpriced);
+    }
+
+    /**
+     * The price the cache planner weighs lifetimes with when the model has none: the default model's (only the ratios
+     * between its rates matter to the choice). Never used for a cost.
+     */
+    static Price planningPrice(Settings settings) {
+        return settings.prices().forModel(Settings.DEFAULT_MODEL).orElse(new Price(3, 15, 3.75, 6, 0.3));
     }
 
     /** Whom a reply to {@code item} costing {@code cost} is charged to: a batch's sessions in equal parts. */

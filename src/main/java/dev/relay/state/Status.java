@@ -36,7 +36,8 @@ public record Status(
         @JsonProperty("ntfy_url") String ntfyUrl,
         @JsonProperty("last_error") String lastError,
         @JsonProperty("sessions") List<SessionStatus> sessions,
-        @JsonProperty("last_turn") LastTurn lastTurn) {
+        @JsonProperty("last_turn") LastTurn lastTurn,
+        @JsonProperty("spend") Spend spend) {
 
     /** The state word shown: the file's, or "unknown" when it names a state this version does not know. */
     public String stateWord() {
@@ -72,6 +73,64 @@ public record Status(
             reports = reports == null ? List.of() : List.copyOf(reports);
         }
     }
+
+    /**
+     * What today (a local day, in {@code zone}) cost: the coordinator's turns and the container agents' runs, line by
+     * line (each session, the operator, the summaries), the share of prompt tokens read from the cache, the turns
+     * that could not be priced, why the cache missed (when the API said), the budgets as they stand, and the last days.
+     */
+    public record Spend(
+            @JsonProperty("day") String day,
+            @JsonProperty("zone") String zone,
+            @JsonProperty("total_usd") double totalUsd,
+            @JsonProperty("coordinator_usd") double coordinatorUsd,
+            @JsonProperty("agents_usd") double agentsUsd,
+            @JsonProperty("cache_hit_share") Double cacheHitShare,
+            @JsonProperty("unpriced_turns") int unpricedTurns,
+            @JsonProperty("cache_misses") java.util.Map<String, Integer> cacheMisses,
+            @JsonProperty("lines") List<SpendLine> lines,
+            @JsonProperty("budgets") List<Budget> budgets,
+            @JsonProperty("days") List<DayTotal> days) {
+        public Spend {
+            cacheMisses = cacheMisses == null ? java.util.Map.of() : java.util.Map.copyOf(cacheMisses);
+            lines = lines == null ? List.of() : List.copyOf(lines);
+            budgets = budgets == null ? List.of() : List.copyOf(budgets);
+            days = days == null ? List.of() : List.copyOf(days);
+        }
+
+        /** The budgets that stop work now. */
+        public List<Budget> braked() {
+            return budgets.stream().filter(Budget::stops).toList();
+        }
+    }
+
+    /** One line of the day's spend: {@code kind} is file or container for a session, else operator or summaries. */
+    public record SpendLine(
+            @JsonProperty("who") String who,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("coordinator_usd") double coordinatorUsd,
+            @JsonProperty("agent_usd") double agentUsd,
+            @JsonProperty("total_usd") double totalUsd,
+            @JsonProperty("turns") int turns,
+            @JsonProperty("agent_results") int agentResults) {}
+
+    /** One budget today: {@code scope} is "total" or "session:ID"; {@code state} ok, warn or braked. */
+    public record Budget(
+            @JsonProperty("scope") String scope,
+            @JsonProperty("session") String session,
+            @JsonProperty("spent_usd") double spentUsd,
+            @JsonProperty("limit_usd") double limitUsd,
+            @JsonProperty("state") String state,
+            @JsonProperty("stops") boolean stops,
+            @JsonProperty("once_left") int onceLeft) {}
+
+    /** One day's total. */
+    public record DayTotal(
+            @JsonProperty("day") String day,
+            @JsonProperty("total_usd") double totalUsd,
+            @JsonProperty("coordinator_usd") double coordinatorUsd,
+            @JsonProperty("agents_usd") double agentsUsd,
+            @JsonProperty("cache_hit_share") Double cacheHitShare) {}
 
     /** One report a turn answered. */
     public record Report(

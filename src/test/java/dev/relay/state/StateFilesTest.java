@@ -17,7 +17,7 @@ class StateFilesTest {
 
     private static Status status(RelayState state) {
         return new Status(1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", state, null, "m", null, null, null, null,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "5m", null, true, "anthropic", null, null, List.of(), null);
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "5m", null, true, "anthropic", null, null, List.of(), null, null);
     }
 
     @Test

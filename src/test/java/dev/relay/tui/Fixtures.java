@@ -70,7 +70,7 @@ final class Fixtures {
                          String lastError, boolean apiKey) {
         return new Status(4242, ago(3600), ago(1), RelayState.ofWire(state).orElse(null), detail, "claude-sonnet-4-5", needsJcAt, needsJcText, ago(40),
                 "backend", 3, 95, 1, 1, 48_210, 14, 120_400, 9_870, 30_000, 90_000, 0.4321, 0.0123, "1h",
-                nextAttemptAt, apiKey, "anthropic", "https://ntfy.sh/relay-test", lastError, sessions(), null);
+                nextAttemptAt, apiKey, "anthropic", "https://ntfy.sh/relay-test", lastError, sessions(), null, null);
     }
 
     static Status running() {

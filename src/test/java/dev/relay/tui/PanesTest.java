@@ -153,7 +153,7 @@ class PanesTest {
     void a_fresh_home_with_no_key_says_who_coordinates_and_the_two_ways_to_go_on() {
         dev.relay.state.Status fresh = new dev.relay.state.Status(4242, Fixtures.NOW.minusSeconds(5).toString(),
                 Fixtures.NOW.toString(), dev.relay.state.RelayState.RUNNING, null, "claude-sonnet-5-5", null, null, null, null,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "5m", null, false, "operator", "https://ntfy.sh/t", null, List.of(), null);
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "5m", null, false, "operator", "https://ntfy.sh/t", null, List.of(), null, null);
         HomeSnapshot home = new HomeSnapshot(1, Fixtures.NOW, Optional.of(fresh), true, List.of(), 0, List.of(), 0, List.of(),
                 List.of(), List.of(), List.of(), Optional.empty(), java.util.Map.of(), List.of(), Optional.empty(),
                 new dev.relay.inbox.Inbox.Data());
