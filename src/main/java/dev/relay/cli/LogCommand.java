@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = {"Prints the record of every message in and out (state/trail.jsonl, appended",
             "only): envelopes queued and taken, replies and who answered, held replies and",
-            "the operator's decisions, dispatches and readings. One line a step; --json",
+            "the operator's decisions, dispatches and readings. One line a step, the first",
+            "column what the turn that answered a message cost its session; --json",
             "prints JSON lines, as the file holds them, to replay or export.",
             "",
             "Examples:",
@@ -38,13 +39,18 @@ final class LogCommand extends HomeCommand {
                 .toList();
         ObjectMapper mapper = new ObjectMapper();
         for (Trail.Step s : steps) {
-            out().println(json ? mapper.writeValueAsString(s)
-                    : TraceCommand.line(s) + (s.message() == null ? "" : "  [" + s.message() + "]"));
+            out().println(json ? mapper.writeValueAsString(s) : cost(s) + TraceCommand.line(s)
+                    + (s.message() == null ? "" : "  [" + s.message() + "]"));
         }
         if (!json && steps.isEmpty()) {
             out().println("no steps recorded" + (since == null ? "" : " since " + since) + (session == null ? "" : " for " + session));
         }
         return ExitCodes.OK;
+    }
+
+    /** The cost column: what the turn that answered the message cost its session, on the answered step. */
+    static String cost(Trail.Step s) {
+        return s.costUsd() == null ? " ".repeat(10) : String.format("%9s ", String.format("$%.4f", s.costUsd()));
     }
 
     private static Instant parseSince(String text) {

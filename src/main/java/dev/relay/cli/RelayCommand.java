@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
             InboxCommand.class, AnswerCommand.class, AckCommand.class, SnoozeCommand.class, ResolveCommand.class,
             ApproveCommand.class, RejectCommand.class, TraceCommand.class, LogCommand.class,
             QueueCommand.class, CancelCommand.class, EditCommand.class,
-            AllowCommand.class, DenyCommand.class, PermissionsCommand.class
+            AllowCommand.class, DenyCommand.class, PermissionsCommand.class, RaiseCommand.class, ResumeOnceCommand.class
         })
 final class RelayCommand extends RunBase {
 }

@@ -118,6 +118,9 @@ final class StatusCommand extends HomeCommand {
                 prompt == 0 ? 0 : Math.round(100.0 * s.totalCacheReadTokens() / prompt));
         out.printf("Cost:       $%.4f in all, $%.4f the last turn (cache lifetime %s)%n", s.totalCostUsd(),
                 s.lastTurnCostUsd(), s.cacheTtl());
+        if (s.spend() != null) {
+            spend(out, s.spend());
+        }
         if (s.lastNeedsJcAt() != null && s.state() == RelayState.NEEDS_JC) {
             out.printf("Needs JC:   since %s: %s%n", s.lastNeedsJcAt(), firstLine(s.lastNeedsJcText()));
         }
@@ -132,6 +135,39 @@ final class StatusCommand extends HomeCommand {
             out.printf("Last error: %s%n", s.lastError());
         }
         return ExitCodes.OK;
+    }
+
+    /** Today's spend, its budgets (a brake first and loudest), each line of it, and the last days. */
+    static void spend(java.io.PrintWriter out, Status.Spend sp) {
+        out.printf("Today:      $%.4f (%s, %s): coordinator $%.4f, agents $%.4f%s%s%n", sp.totalUsd(), sp.day(), sp.zone(),
+                sp.coordinatorUsd(), sp.agentsUsd(),
+                sp.cacheHitShare() == null ? "" : String.format("; %d%% of prompt tokens from the cache",
+                        Math.round(100 * sp.cacheHitShare())),
+                sp.unpricedTurns() == 0 ? "" : "; " + sp.unpricedTurns() + " turn" + (sp.unpricedTurns() == 1 ? "" : "s")
+                        + " unpriced (the model has no price: add it under prices: in config.yaml)");
+        if (!sp.cacheMisses().isEmpty()) {
+            out.printf("Cache:      missed today: %s%n", String.join(", ", sp.cacheMisses().entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue() + "x").toList()));
+        }
+        for (Status.Budget b : sp.budgets()) {
+            String who = b.session() == null ? "the day's total" : "session " + b.session();
+            out.printf("Budget:     %s $%.2f of $%.2f (%d%%) %s%n", who, b.spentUsd(), b.limitUsd(),
+                    Math.round(100 * b.spentUsd() / b.limitUsd()), b.stops()
+                            ? "BRAKED: " + (b.session() == null ? "no report is taken" : "its reports wait in queue/")
+                                    + " (relay raise CODE [USD], relay resume-once CODE; see `relay inbox`)"
+                            : b.state().equals("braked") ? "over, " + b.onceLeft() + " turn(s) let through"
+                            : b.state().equals("warn") ? "near its limit" : "ok");
+        }
+        for (Status.SpendLine l : sp.lines()) {
+            out.printf("Spend:      %-20s %-10s $%.4f (coordinator $%.4f over %d turn%s%s)%n", l.who(), l.kind(), l.totalUsd(),
+                    l.coordinatorUsd(), l.turns(), l.turns() == 1 ? "" : "s",
+                    l.agentResults() == 0 ? "" : String.format(", agent $%.4f over %d result%s", l.agentUsd(), l.agentResults(),
+                            l.agentResults() == 1 ? "" : "s"));
+        }
+        if (sp.days().size() > 1) {
+            out.printf("Days:       %s%n", String.join(" · ", sp.days().stream()
+                    .map(d -> String.format("%s $%.2f", d.day(), d.totalUsd())).toList()));
+        }
     }
 
     /** ", phone unreachable since 03:10 (HTTP 503), 2 notifications waiting", or nothing while it is reachable. */

@@ -20,7 +20,12 @@ import java.util.Optional;
  */
 final class Recovery {
     /** An item and the text that answers it: its reply, or its session's answer in a batched reply. */
-    record Answered(WorkItem item, String text) {}
+    /** An answered item and its reply's text; {@code cost} what the turn charged its session, when known (null after a restart). */
+    record Answered(WorkItem item, String text, Double cost) {
+        Answered(WorkItem item, String text) {
+            this(item, text, null);
+        }
+    }
 
     /** What was answered before the restart, and the follow-ups still to be asked. */
     record Found(List<Answered> answered, List<WorkItem> followUps) {}

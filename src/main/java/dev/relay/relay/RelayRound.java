@@ -458,6 +458,12 @@ final class RelayRound {
         trail.append(new Trail.Step(at.toString(), step, file == null ? null : messageId(file), session, reply, by, text));
     }
 
+    /** The answered step, with what its turn cost its session (a batch's share), when that is known. */
+    private void trailAnswered(WorkItem item, String by, String text, Double cost) {
+        trail.append(new Trail.Step(clock.instant().toString(), "answered", messageId(item.file()),
+                item.replyTo().map(SessionId::value).orElse(null), Keys.digest(item.key()), by, text, cost));
+    }
+
     private void trail(String step, WorkItem item, String reply, String by, String text) {
         trail(step, item.file(), item.replyTo().map(SessionId::value).orElse(null), reply, by, text, clock.instant());
     }
@@ -621,20 +627,30 @@ final class RelayRound {
         freeSince = clock.instant();
         boolean reviewable = !Turn.OPERATOR.equals(reply.speaker());   // the operator's own answer is not held for them
         if (!item.isBatch()) {
-            finish(List.of(new Recovery.Answered(item, reply.content())), startNext, reviewable);
+            finish(List.of(new Recovery.Answered(item, reply.content(), chargedTo(reply, item))), startNext, reviewable);
             return;
         }
         List<Recovery.Answered> parts = new ArrayList<>();
         for (WorkItem report : item.members()) {
             Optional<String> text = reply.answerFor(report.speaker());
             if (text.isPresent()) {
-                parts.add(new Recovery.Answered(report, text.get()));
+                parts.add(new Recovery.Answered(report, text.get(), chargedTo(reply, report)));
             } else {
                 LOG.info("the reply to {} did not answer {}; asking for it in a turn of its own", item.describe(), report.speaker());
                 followUps.add(WorkItem.followUp(report));
             }
         }
         finish(parts, startNext, true);
+    }
+
+    /** What {@code reply}'s turn charged the session of {@code item}; null when it charged nothing (the operator's). */
+    private Double chargedTo(Turn reply, WorkItem item) {
+        Map<String, Double> charges = conversation.chargesOf(reply);
+        if (charges.isEmpty()) {
+            return reply.usage().unpriced() ? null : 0.0;
+        }
+        Double c = charges.get(item.speaker());
+        return c != null ? c : item.replyTo().map(s -> charges.get(s.value())).orElse(null);
     }
 
     /**
@@ -646,8 +662,7 @@ final class RelayRound {
         for (Recovery.Answered part : parts) {
             boolean jc = Turns.needsJc(keys.settings(), part.text());
             boolean held = reviewable && part.item().replyTo().map(s -> keys.settings().reviewOf(s).holds(jc)).orElse(false);
-            trail("answered", part.item(), Keys.digest(part.item().key()), reviewable ? keys.settings().model() : Turn.OPERATOR,
-                    preview(part.text()));
+            trailAnswered(part.item(), reviewable ? keys.settings().model() : Turn.OPERATOR, preview(part.text()), part.cost());
             if (held || jc) {
                 trail("held", part.item(), null, "relay", held ? "for review" : "for JC: the relay pauses");
             }

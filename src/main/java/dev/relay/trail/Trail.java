@@ -45,7 +45,13 @@ public final class Trail implements AutoCloseable {
     public record Step(@JsonProperty("at") String at, @JsonProperty("step") String step,
                        @JsonProperty("message") String message, @JsonProperty("session") String session,
                        @JsonProperty("reply") String reply, @JsonProperty("by") String by,
-                       @JsonProperty("text") String text) {
+                       @JsonProperty("text") String text,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                       @JsonProperty("cost_usd") Double costUsd) {
+        public Step(String at, String step, String message, String session, String reply, String by, String text) {
+            this(at, step, message, session, reply, by, text, null);
+        }
+
         public Instant instant() {
             return Instant.parse(at);
         }
