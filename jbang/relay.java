@@ -97,10 +97,12 @@
 //SOURCES ../src/main/java/dev/relay/cli/PauseCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/PermissionsCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/QueueCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/RaiseCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RejectCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RelayCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ResolveCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/ResumeCommand.java
+//SOURCES ../src/main/java/dev/relay/cli/ResumeOnceCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/RunBase.java
 //SOURCES ../src/main/java/dev/relay/cli/RunCommand.java
 //SOURCES ../src/main/java/dev/relay/cli/SendCommand.java
@@ -112,6 +114,7 @@
 //SOURCES ../src/main/java/dev/relay/cli/UserException.java
 //SOURCES ../src/main/java/dev/relay/cli/Version.java
 //SOURCES ../src/main/java/dev/relay/config/AgentCredential.java
+//SOURCES ../src/main/java/dev/relay/config/Budgets.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigException.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigFile.java
 //SOURCES ../src/main/java/dev/relay/config/ConfigLoader.java
@@ -187,6 +190,7 @@
 //SOURCES ../src/main/java/dev/relay/queue/QueuedEnvelope.java
 //SOURCES ../src/main/java/dev/relay/queue/Rejection.java
 //SOURCES ../src/main/java/dev/relay/queue/package-info.java
+//SOURCES ../src/main/java/dev/relay/relay/BudgetKeeper.java
 //SOURCES ../src/main/java/dev/relay/relay/CachePlanner.java
 //SOURCES ../src/main/java/dev/relay/relay/Delivery.java
 //SOURCES ../src/main/java/dev/relay/relay/DirectoryWatch.java
@@ -215,6 +219,8 @@
 //SOURCES ../src/main/java/dev/relay/relay/Turns.java
 //SOURCES ../src/main/java/dev/relay/relay/WorkItem.java
 //SOURCES ../src/main/java/dev/relay/relay/package-info.java
+//SOURCES ../src/main/java/dev/relay/spend/SpendBook.java
+//SOURCES ../src/main/java/dev/relay/spend/Standing.java
 //SOURCES ../src/main/java/dev/relay/state/AgentState.java
 //SOURCES ../src/main/java/dev/relay/state/AgentsFile.java
 //SOURCES ../src/main/java/dev/relay/state/ControlFiles.java

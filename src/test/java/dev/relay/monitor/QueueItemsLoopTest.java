@@ -44,6 +44,10 @@ class QueueItemsLoopTest {
         Path drop = relay.send("s1", "cancel me");
         Path keep = relay.send("s2", "answer me");
         QueueItems items = new QueueItems(relay.home, 1 << 20, Clock.systemUTC());
+        String dropName = drop.getFileName().toString().replace(".json", "");
+        // the relay records each envelope it sees as queued, paused or not: cancelled before it looked, there is no such step
+        Await.until("the envelope seen as queued", () -> dev.relay.trail.Trail.of(
+                new dev.relay.trail.Trail(relay.home.trailFile()).read(), dropName).stream().anyMatch(s -> s.step().equals("queued")));
 
         assertTrue(items.cancel(idOf(items, drop), "cli") instanceof QueueItems.Outcome.Done);
         new ControlFiles(relay.home.controlDir()).submit(ControlFiles.Command.RESUME);

@@ -25,6 +25,8 @@ class TrailTest extends SteppedRelayTest {
         stepping("review: all\n");
         relay.coordinator.thenReply("Drop the users table.");
         Path envelope = relay.send("s1", "migration ready");
+        // queued at the envelope's time: on this test's clock, not the machine's (or the order would hang on the hour)
+        java.nio.file.Files.setLastModifiedTime(envelope, java.nio.file.attribute.FileTime.from(clock.instant()));
         String id = RelayRound.messageId(envelope);
         steps(2);
         new Inbox(relay.home.inboxFile(), clock).act(Inbox.Request.of(relay.open(Kind.HELD_REPLY).get(0).code(),
