@@ -400,6 +400,9 @@ public final class Inbox {
         if (!i.isOpen()) {
             return new Outcome.Refused(i.code + " is no longer open: " + i.resolution);
         }
+        if (r.action() == Action.ANSWER && i.kind() == Kind.BUDGET) {
+            r = new Request(r.code(), Action.RAISE, r.text(), r.source(), r.nonce());   // "CODE: 20" sets today's limit
+        }
         if (!i.takes(r.action())) {
             return new Outcome.Refused(i.code + " (" + i.kind + ") does not take " + r.action().wire() + "; it takes "
                     + i.kind().actions().stream().map(Action::wire).collect(Collectors.joining(", ")));

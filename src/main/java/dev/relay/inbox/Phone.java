@@ -163,6 +163,9 @@ public final class Phone implements AutoCloseable {
         }
         if (i.takes(Action.ANSWER)) {
             body.append(" · answer by publishing \"").append(i.code()).append(": your answer\" to ").append(config.replyTopic());
+        } else if (i.takes(Action.RAISE)) {
+            body.append(" · set today's limit by publishing \"").append(i.code()).append(": 20\" (or +5) to ")
+                    .append(config.replyTopic());
         }
         String title = (i.pushes() > 0 ? "Again: " : "") + i.title();
         int priority = Math.min(5, i.severity().priority() + i.pushes());

@@ -123,6 +123,18 @@ class BudgetTest extends SteppedRelayTest {
     }
 
     @Test
+    void code_colon_amount_from_the_phone_sets_todays_limit() {
+        start("session_daily_usd: 1\n");
+        report("a", "one");
+        Item brake = budgetItems().get(0);
+        assertInstanceOf(Inbox.Outcome.Applied.class, inbox().fromPhone("m-1", brake.code() + ": 6").orElseThrow());
+        steps(2);
+        assertEquals(6.0, budget("session:a").limitUsd(), 1e-9);
+        assertFalse(budget("session:a").stops());
+        assertEquals(Action.RAISE, inbox().read().find(brake.code()).orElseThrow().history().get(0).action());
+    }
+
+    @Test
     void a_raise_that_is_not_an_amount_changes_nothing_and_says_why() {
         start("session_daily_usd: 1\n");
         report("a", "one");
