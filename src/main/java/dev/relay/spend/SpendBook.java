@@ -50,7 +50,7 @@ public final class SpendBook {
     /** How many days are kept. */
     static final int DAYS_KEPT = 62;
     /** How many coordinator turns' keys are remembered, so that a turn seen again is not counted again. */
-    private static final int KEYS_KEPT = 4096;
+    private static final int KEYS_KEPT = 1024;
 
     /** One line of a day: what the coordinator's turns charged to it and what its container agent reported. */
     public record Line(double coordinatorUsd, double agentUsd, int turns, int agentResults) {
