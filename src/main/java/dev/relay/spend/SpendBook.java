@@ -46,7 +46,10 @@ public final class SpendBook {
             .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            // the file's classes below are read and written by their fields alone
+            .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);
     /** How many days are kept. */
     static final int DAYS_KEPT = 62;
     /** How many coordinator turns' keys are remembered, so that a turn seen again is not counted again. */
@@ -100,8 +103,6 @@ public final class SpendBook {
 
     // ---- the file's shape
 
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     static final class DayData {
         @JsonProperty("lines") TreeMap<String, LineData> lines = new TreeMap<>();
         @JsonProperty("input_tokens") long input;
@@ -112,8 +113,6 @@ public final class SpendBook {
         @JsonProperty("cache_misses") TreeMap<String, Integer> cacheMisses = new TreeMap<>();
     }
 
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     static final class LineData {
         @JsonProperty("coordinator_usd") double coordinator;
         @JsonProperty("agent_usd") double agent;
@@ -122,16 +121,12 @@ public final class SpendBook {
     }
 
     /** The running total an agent's SDK session last reported. */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     static final class AgentTotal {
         @JsonProperty("sdk_session") String sdkSession;
         @JsonProperty("total_cost_usd") double total;
     }
 
     /** The budget's changes for one day: they lapse with it. */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     static final class Overrides {
         @JsonProperty("day") LocalDate day;
         @JsonProperty("raised") TreeMap<String, Double> raised = new TreeMap<>();
@@ -140,8 +135,6 @@ public final class SpendBook {
         @JsonProperty("braked") TreeMap<String, Boolean> braked = new TreeMap<>();
     }
 
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     static final class Data {
         @JsonProperty("version") int version = 1;
         @JsonProperty("days") TreeMap<LocalDate, DayData> days = new TreeMap<>();
