@@ -100,6 +100,9 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
     private final AtomicReference<Snapshot> published;
     /** Confined to the executor, but for {@link AgentLifecycle#agent} (its map never changes). */
     private final AgentLifecycle lifecycle;
+    private volatile AgentBudget budget = AgentBudget.NONE;
+    /** The agents whose start waits for their budget, said once each until they start again. */
+    private final java.util.Set<String> heldByBudget = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@code secrets} are read at each start (the operator may add a token to .env meanwhile). */
     public AgentSupervisor(Home home, Settings settings, AgentRuntime runtime, Notifier notifier, Clock clock,
@@ -123,6 +126,15 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
         this.lifecycle = new AgentLifecycle(home, settings, runtime, notifier, clock,
                 new AgentStarts(home, settings, runtime, secrets), Listener::new);
         this.published = new AtomicReference<>(lifecycle.snapshot());
+    }
+
+    /** The budgets: a braked session's agent starts no new run; results' spend is counted there. */
+    public void useBudget(AgentBudget budget) {
+        this.budget = budget;
+    }
+
+    AgentBudget budget() {
+        return budget;
     }
 
     /** Finds this home's containers left by an earlier run (re-attaching live ones, removing dead ones), then ticks. */
@@ -203,6 +215,13 @@ public final class AgentSupervisor implements DispatchTarget, AutoCloseable {
                 if (v.failures() > 0 && clock.instant().isBefore(v.backoffUntil())) {
                     return false;
                 }
+                if (!budget.mayStart(entry.session())) {
+                    if (heldByBudget.add(v.slug())) {
+                        LOG.warn("agent {}: no new run while its budget brakes (the reply waits in its outbox)", v.slug());
+                    }
+                    return false;
+                }
+                heldByBudget.remove(v.slug());
                 boolean first = s.waiting().isEmpty() || s.waiting().get(0).equals(v.slug());
                 if (!first || s.active() >= settings.agents().maxConcurrent()) {
                     if (!s.waiting().contains(v.slug())) {

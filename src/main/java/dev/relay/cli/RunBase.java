@@ -137,6 +137,23 @@ abstract class RunBase extends HomeCommand {
         }
         if (supervisor != null) {
             loop.onAgentRestart(supervisor::restartNow);
+            supervisor.useBudget(new dev.relay.agents.AgentBudget() {
+                @Override
+                public boolean mayStart(dev.relay.core.SessionId session) {
+                    return loop.mayStartAgent(session);
+                }
+
+                @Override
+                public void spent(dev.relay.core.SessionId session, java.util.Optional<String> sdkSession, double costUsd,
+                                  double totalUsd) {
+                    loop.agentSpent(session, sdkSession, costUsd, totalUsd);
+                }
+
+                @Override
+                public java.util.OptionalDouble costSoFar(dev.relay.core.SessionId session, String sdkSession) {
+                    return loop.agentTotal(session, sdkSession);
+                }
+            });
         }
         loop.start();
         if (phone != null) {
