@@ -27,6 +27,7 @@
 //FILES dev/relay/summarization-prompt.md=../src/main/resources/dev/relay/summarization-prompt.md
 //FILES logback.xml=../src/main/resources/logback.xml
 //SOURCES ../src/main/java/dev/relay/agents/Agent.java
+//SOURCES ../src/main/java/dev/relay/agents/AgentBudget.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentExit.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentLifecycle.java
 //SOURCES ../src/main/java/dev/relay/agents/AgentListener.java
