@@ -112,7 +112,8 @@ public final class AtomicFiles {
             return tmp;
         } catch (IOException e) {
             deleteQuietly(tmp);
-            throw new UncheckedIOException("cannot write " + tmp + ": " + IoCause.of(e), e);
+            // named by its target: the temporary name differs at each try, and a repeated failure must read the same
+            throw new UncheckedIOException("cannot write " + target + ": " + IoCause.of(e), e);
         }
     }
 

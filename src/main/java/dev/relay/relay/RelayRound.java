@@ -261,9 +261,10 @@ final class RelayRound {
             if (budgets.check(now, this::configuredSessions)) {
                 status.changed();
             }
-            if (Duration.between(spendFlushedAt, now).compareTo(SPEND_FLUSH) >= 0 || now.isBefore(spendFlushedAt)) {
+            boolean flushDue = Duration.between(spendFlushedAt, now).compareTo(SPEND_FLUSH) >= 0 || now.isBefore(spendFlushedAt);
+            if (flushDue && !io.pausing(now)) {
+                spendFlushedAt = now;   // before the write: one that fails is tried again a second later, not each round
                 budgets.book().flush();
-                spendFlushedAt = now;
             }
         } catch (RuntimeException e) {
             ioFailure("keeping the spend book failed", e);

@@ -26,8 +26,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code state/spend.json}: what each local day cost, line by line (a session, the operator, the summaries), the
@@ -41,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * the loop's thread and the agents' thread, so every method is synchronized.
  */
 public final class SpendBook {
-    private static final Logger LOG = LoggerFactory.getLogger(SpendBook.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -424,9 +421,6 @@ public final class SpendBook {
             dirty = false;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + IoCause.of(e), e);
-        } catch (RuntimeException e) {
-            LOG.warn("cannot write {}: {} (written again at the next change)", file, e.getMessage());
-            throw e;
         }
     }
 }
